@@ -1,0 +1,45 @@
+# fact-tracker: `make demo` and `make test` work on a fresh machine; the virtualenv is .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint typecheck unit bench clean
+
+# pip 23.2 cannot resolve lxml[html-clean] (needed by trafilatura): upgrade it inside the venv.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+DEMO_DB := sqlite:///$(CURDIR)/demo-output/demo.sqlite3
+
+# Until `fact-tracker demo` exists: create the embedded database and show its state.
+demo: $(VENV)/.installed
+	$(BIN)/fact-tracker --db $(DEMO_DB) init
+	$(BIN)/fact-tracker --db $(DEMO_DB) db current
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint unit
+
+bench: $(VENV)/.installed-dev
+	@set -e; for script in benchmarks/*.py; do \
+		echo "== $$script"; $(BIN)/python $$script; \
+	done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,1 @@
+"""Report renderers (HTML, Markdown, JSON, CSV, ClaimReview) and their templates."""

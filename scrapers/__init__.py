@@ -1,0 +1,1 @@
+"""Article fetching and parsing: one module per site, plus the generic scraper."""

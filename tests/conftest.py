@@ -1,0 +1,170 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when configured) and the CLI.
+
+Each test that needs a database gets a fresh one at the head schema: a copy of a migrated
+SQLite file, or a PostgreSQL database cloned from a migrated template. Migrations run once per
+session per backend. Tests parametrized over ``backend`` run on both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import text
+
+from tracker import migrate
+from tracker.cli import cli
+from tracker.db import Database, make_engine
+
+POSTGRES_ENV = "FACT_TRACKER_TEST_POSTGRES_URL"
+POSTGRES_SKIP_REASON = (
+    f"{POSTGRES_ENV} is not set; set it to a PostgreSQL server URL "
+    "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run the PostgreSQL tests"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def postgres_server_url() -> str | None:
+    return os.environ.get(POSTGRES_ENV) or None
+
+
+def _pg_url_for(database: str) -> str:
+    server = postgres_server_url()
+    assert server is not None
+    from sqlalchemy.engine import make_url
+
+    from tracker.db import normalize_database_url
+
+    return (
+        make_url(normalize_database_url(server))
+        .set(database=database)
+        .render_as_string(hide_password=False)
+    )
+
+
+class PostgresAdmin:
+    """Creates and drops throw-away databases on the test server."""
+
+    def __init__(self) -> None:
+        self.engine = make_engine(_pg_url_for("postgres"), isolation_level="AUTOCOMMIT")
+
+    def create(self, name: str, template: str | None = None) -> str:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        with self.engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        return _pg_url_for(name)
+
+    def drop(self, name: str) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's settings file or stray FACT_TRACKER_* variables."""
+    for name in list(os.environ):
+        if name.startswith("FACT_TRACKER_") and name != POSTGRES_ENV:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FACT_TRACKER_CONFIG", str(tmp_path / "no-such-config.toml"))
+    monkeypatch.setenv("FACT_TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'default.sqlite3'}")
+    monkeypatch.setenv("FACT_TRACKER_ALLOW_PRIVATE_NETWORKS", "1")
+    monkeypatch.setenv("FACT_TRACKER_ARCHIVE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[PostgresAdmin]:
+    if postgres_server_url() is None:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    admin = PostgresAdmin()
+    yield admin
+    admin.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin: PostgresAdmin) -> Iterator[str]:
+    name = f"ft_tpl_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    url = postgres_admin.create(name)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield name
+    postgres_admin.drop(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql" and postgres_server_url() is None:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    return str(request.param)
+
+
+@pytest.fixture
+def fresh_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a new, empty database (no schema) on the backend under test."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    admin: PostgresAdmin = request.getfixturevalue("postgres_admin")
+    name = f"ft_t_{uuid.uuid4().hex[:12]}"
+    url = admin.create(name)
+    yield url
+    admin.drop(name)
+
+
+@pytest.fixture
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a new database at the head schema on the backend under test."""
+    if backend == "sqlite":
+        path = tmp_path / "tracker.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin: PostgresAdmin = request.getfixturevalue("postgres_admin")
+    template: str = request.getfixturevalue("postgres_template")
+    name = f"ft_t_{uuid.uuid4().hex[:12]}"
+    url = admin.create(name, template=template)
+    yield url
+    admin.drop(name)
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    yield db
+    db.dispose()
+
+
+CliInvoker = Callable[..., Result]
+
+
+@pytest.fixture
+def run_cli(db_url: str) -> CliInvoker:
+    """Run the CLI against the test database; asserts the exit code (default 0)."""
+    return make_cli_invoker(db_url)
+
+
+def make_cli_invoker(db_url: str | None) -> CliInvoker:
+    def invoke(*args: str, exit_code: int = 0, input: str | None = None) -> Result:
+        argv = (["--db", db_url] if db_url else []) + list(args)
+        result = CliRunner().invoke(cli, argv, input=input, catch_exceptions=False)
+        assert result.exit_code == exit_code, (
+            f"fact-tracker {' '.join(args)} exited {result.exit_code}, expected {exit_code}\n"
+            f"stdout: {result.stdout}\nstderr: {result.stderr}"
+        )
+        return result
+
+    return invoke

@@ -1,0 +1,101 @@
+"""The ``fact-tracker`` command line: thin commands over the services in ``tracker``.
+
+Exit codes: 0 success; 1 operational failure (database, network, conflict); 2 bad usage or
+bad input (unknown id, malformed URL, invalid status). Commands that check links may use
+further documented codes. Errors are one line on stderr; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from tracker import __version__
+from tracker.cli._common import AppContext
+from tracker.errors import EXIT_FAILURE, TrackerError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class TrackerGroup(click.Group):
+    """Turns domain errors into one readable line and the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            _fail(ctx, str(exc), exc.exit_code, exc)
+        except OperationalError as exc:
+            _fail(ctx, f"database error: {_first_line(exc.orig or exc)}", EXIT_FAILURE, exc)
+        except SQLAlchemyError as exc:
+            _fail(ctx, f"database error: {_first_line(exc)}", EXIT_FAILURE, exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _fail(ctx: click.Context, message: str, code: int, exc: BaseException) -> None:
+    app = ctx.find_object(AppContext)
+    if app is not None and app.debug:
+        raise exc
+    click.echo(f"error: {message}", err=True)
+    ctx.exit(code)
+
+
+@click.group(cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="fact-tracker")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database URL (overrides FACT_TRACKER_DATABASE_URL), e.g. sqlite:///ft.db or "
+    "postgresql://postgres@127.0.0.1/facts.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
+    """Track the claims in news articles, the sources they cite, and whether those hold up.
+
+    \b
+    Typical session:
+      fact-tracker init                      create the database
+      fact-tracker ingest article.html       record claims and citations
+      fact-tracker check --all               check every cited link now
+      fact-tracker verdict 3 accurate --reviewer ana --note "matches the poll"
+      fact-tracker report 1 -f html -o report.html
+
+    Settings come from FACT_TRACKER_* environment variables (see `fact-tracker config`).
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    app = AppContext(db_url=db_url, debug=debug)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+def _register() -> None:
+    from tracker.cli import admin
+
+    for module in (admin,):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli.main(prog_name="fact-tracker")
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,96 @@
+"""Setting up: ``init``, ``db upgrade|downgrade|current`` and ``config``."""
+
+from __future__ import annotations
+
+import click
+
+from tracker import migrate
+from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table
+from tracker.errors import InvalidInput
+from tracker.settings import redact_url, settings_file
+
+
+@click.command()
+@pass_app
+def init(app: AppContext) -> None:
+    """Create the database (or bring it to the latest schema). Safe to run again."""
+    database = app.database(require_schema=False)
+    before = migrate.current_revision(database.engine)
+    migrate.upgrade(database.engine)
+    head = migrate.head_revision()
+    where = redact_url(database.url)
+    if before == head:
+        click.echo(f"Database already initialised at {head}: {where}")
+    else:
+        click.echo(f"Initialised database at {head}: {where}")
+
+
+@click.group()
+def db() -> None:
+    """Inspect and migrate the database schema."""
+
+
+@db.command()
+@click.argument("revision", default="head")
+@pass_app
+def upgrade(app: AppContext, revision: str) -> None:
+    """Upgrade the schema to REVISION (default: the latest)."""
+    database = app.database(require_schema=False)
+    migrate.upgrade(database.engine, revision)
+    click.echo(f"Database at {migrate.current_revision(database.engine)}")
+
+
+@db.command()
+@click.argument("revision")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def downgrade(app: AppContext, revision: str, yes: bool) -> None:
+    """Downgrade the schema to REVISION (`base` drops every table: data is lost)."""
+    if not yes and not click.confirm(f"Downgrade to {revision}? Data in dropped tables is lost"):
+        raise InvalidInput("downgrade cancelled")
+    database = app.database(require_schema=False)
+    migrate.downgrade(database.engine, revision)
+    click.echo(f"Database at {migrate.current_revision(database.engine) or 'base'}")
+
+
+@db.command()
+@json_option
+@pass_app
+def current(app: AppContext, as_json: bool) -> None:
+    """Show the schema revision of the database and the one this version needs."""
+    database = app.database(require_schema=False)
+    data = {
+        "database": redact_url(database.url),
+        "current": migrate.current_revision(database.engine),
+        "head": migrate.head_revision(),
+    }
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"database: {data['database']}")
+    click.echo(f"current:  {data['current'] or 'none (run fact-tracker init)'}")
+    click.echo(f"head:     {data['head']}")
+
+
+@click.command()
+@json_option
+@pass_app
+def config(app: AppContext, as_json: bool) -> None:
+    """Print the effective settings and the environment variable behind each one.
+
+    Precedence: --db option > FACT_TRACKER_* environment > settings file > defaults.
+    """
+    rows = app.settings.describe()
+    if as_json:
+        emit_json(
+            {
+                "settings_file": str(settings_file()),
+                "settings": {name: value for name, _env, value, _help in rows},
+            }
+        )
+        return
+    click.echo(f"settings file: {settings_file()}")
+    print_table(["setting", "environment variable", "value", "meaning"], rows)
+
+
+COMMANDS = [init, db, config]

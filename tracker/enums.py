@@ -1,0 +1,74 @@
+"""The vocabularies stored in the database, as string enums.
+
+Values are stored as their lowercase strings, so the database stays readable and
+reports can use them directly.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    VIEWER = "viewer"
+
+
+class ClaimKind(StrEnum):
+    STATISTIC = "statistic"
+    QUOTE = "quote"
+    ATTRIBUTION = "attribution"
+    EVENT = "event"
+    OTHER = "other"
+
+
+class ClaimStatus(StrEnum):
+    UNVERIFIED = "unverified"
+    IN_REVIEW = "in_review"
+    ACCURATE = "accurate"
+    MOSTLY_ACCURATE = "mostly_accurate"
+    MIXED = "mixed"
+    MISLEADING = "misleading"
+    MOSTLY_FALSE = "mostly_false"
+    FALSE = "false"
+    UNVERIFIABLE = "unverifiable"
+    REJECTED = "rejected"
+
+
+class LinkState(StrEnum):
+    UNCHECKED = "unchecked"
+    ALIVE = "alive"
+    AT_RISK = "at_risk"
+    DEAD = "dead"
+
+
+class CheckOutcome(StrEnum):
+    OK = "ok"
+    REDIRECTED = "redirected"
+    NOT_FOUND = "not_found"
+    SOFT_404 = "soft_404"
+    BLOCKED = "blocked"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"
+    REDIRECT_LOOP = "redirect_loop"
+    INVALID_URL = "invalid_url"
+
+
+class ClaimEventAction(StrEnum):
+    CREATED = "created"
+    STATUS = "status"
+    NOTE = "note"
+    EDIT = "edit"
+    SOURCE_ADDED = "source_added"
+    SOURCE_REMOVED = "source_removed"
+    REREVIEW = "needs_rereview"
+    TEXT_CHANGED = "text_changed"
+
+
+class SourceEventAction(StrEnum):
+    RATED = "rated"
+    NOTE = "note"
+    IGNORE_FAILURES = "ignore_failures"

@@ -1,0 +1,147 @@
+"""One typed settings object, read once at start-up and passed down.
+
+Precedence: command-line options (applied by the CLI with :meth:`Settings.with_overrides`)
+> ``FACT_TRACKER_*`` environment variables > a TOML settings file > the defaults below.
+The settings file is ``$FACT_TRACKER_CONFIG`` or ``config.toml`` in the user's config directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from tracker import __version__
+from tracker.errors import InvalidInput
+
+APP_NAME = "fact-tracker"
+ENV_PREFIX = "FACT_TRACKER_"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'fact-tracker.sqlite3'}"
+
+
+def settings_file() -> Path:
+    configured = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    if configured:
+        return Path(configured)
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+class Settings(BaseSettings):
+    """Every knob of the tracker, with its default and what it is for."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL: sqlite:///path (default, in the user data dir) or "
+        "postgresql+psycopg://user@host/db",
+    )
+    timeout: float = Field(10.0, gt=0, description="Seconds allowed for one HTTP request")
+    concurrency: int = Field(32, ge=1, description="Links checked at once, in all")
+    per_host_concurrency: int = Field(2, ge=1, description="Links checked at once on one host")
+    user_agent: str = Field(
+        f"fact-tracker/{__version__} (+https://github.com/fact-tracker/fact-tracker)",
+        description="User-Agent sent with every request",
+    )
+    allow_private_networks: bool = Field(
+        False,
+        description="Allow fetching loopback/private/link-local addresses (tests and demo only)",
+    )
+    max_body_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="Largest body read, after decompression"
+    )
+    max_redirects: int = Field(10, ge=0, description="Redirect hops followed before giving up")
+    max_retries: int = Field(2, ge=0, description="Retries for timeouts, 5xx and 429")
+    retry_backoff: float = Field(0.5, ge=0, description="First retry delay in seconds (doubles)")
+    max_retry_after: float = Field(30.0, ge=0, description="Cap on a server's Retry-After")
+    archive_url: str = Field(
+        "https://archive.org/wayback/available",
+        description="Wayback-compatible availability API; empty disables archive lookups",
+    )
+    archive_save: bool = Field(False, description="Ask the archive to save new links")
+    archive_save_url: str = Field(
+        "https://web.archive.org/save/", description="Save endpoint (the URL is appended)"
+    )
+    check_interval_hours: float = Field(24.0, gt=0, description="Normal gap between checks")
+    max_check_interval_hours: float = Field(
+        24.0 * 14, gt=0, description="Longest gap for long-stable links"
+    )
+    dead_recheck_hours: float = Field(
+        24.0 * 7, gt=0, description="Gap between checks of dead links"
+    )
+    dead_after_checks: int = Field(3, ge=1, description="Failing checks in a row that confirm rot")
+    dead_after_hours: float = Field(
+        72.0, ge=0, description="Hours the failures must span to confirm rot"
+    )
+    lease_seconds: int = Field(300, ge=10, description="How long a worker holds claimed links")
+    organization_name: str = Field(
+        "fact-tracker", description="Publisher named as author of ClaimReview markup"
+    )
+    organization_url: str = Field(
+        "https://example.org/", description="URL of the publishing organization"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=settings_file())
+        return (init_settings, env_settings, toml)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the given (non-None) values replaced, for command-line options."""
+        changes = {key: value for key, value in overrides.items() if value is not None}
+        return self.model_copy(update=changes) if changes else self
+
+    def describe(self) -> list[tuple[str, str, str, str]]:
+        """(name, environment variable, effective value, help) for every setting."""
+        rows = []
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            shown = redact_url(value) if name == "database_url" else str(value)
+            rows.append((name, f"{ENV_PREFIX}{name.upper()}", shown, field.description or ""))
+        return rows
+
+
+def redact_url(url: str) -> str:
+    """Hide a password inside a database URL before printing it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment and settings file once; apply command-line overrides."""
+    try:
+        return Settings().with_overrides(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(part) for part in error["loc"]) or "?"
+        raise InvalidInput(f"invalid setting {ENV_PREFIX}{name.upper()}: {error['msg']}") from None
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"cannot read settings file {settings_file()}: {exc}") from None
