@@ -17,9 +17,11 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 
+from tests.support.server import LocalServer
 from tracker import migrate
 from tracker.cli import cli
 from tracker.db import Database, make_engine
+from tracker.settings import Settings, load_settings
 
 POSTGRES_ENV = "FACT_TRACKER_TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = (
@@ -168,3 +170,16 @@ def make_cli_invoker(db_url: str | None) -> CliInvoker:
         return result
 
     return invoke
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalServer]:
+    """A started local HTTP server; add routes with ``http_server.route(path, Reply(...))``."""
+    with LocalServer() as server:
+        yield server
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings as the test environment sets them (private networks allowed, short timeout)."""
+    return load_settings(timeout=2.0, max_retries=0)

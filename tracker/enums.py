@@ -72,3 +72,17 @@ class SourceEventAction(StrEnum):
     RATED = "rated"
     NOTE = "note"
     IGNORE_FAILURES = "ignore_failures"
+
+
+VERDICTS = frozenset(
+    {
+        ClaimStatus.ACCURATE,
+        ClaimStatus.MOSTLY_ACCURATE,
+        ClaimStatus.MIXED,
+        ClaimStatus.MISLEADING,
+        ClaimStatus.MOSTLY_FALSE,
+        ClaimStatus.FALSE,
+        ClaimStatus.UNVERIFIABLE,
+    }
+)
+"""Final verdicts: the statuses a ClaimReview can be published for."""

@@ -82,10 +82,13 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from tracker.cli import admin
+    """Add the commands of every module in this package that lists some in ``COMMANDS``."""
+    import importlib
+    import pkgutil
 
-    for module in (admin,):
-        for command in module.COMMANDS:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda module: module.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
             cli.add_command(command)
 
 

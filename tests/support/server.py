@@ -1,0 +1,141 @@
+"""A real HTTP server on 127.0.0.1 for tests: routes, delays, endless bodies, hit counts.
+
+Each server listens on its own port, so several servers act as several hosts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Reply:
+    """What the server answers. ``body`` may be an iterable of chunks (sent until exhausted)."""
+
+    status: int = 200
+    body: bytes | str | Iterable[bytes] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = "text/html; charset=utf-8"
+    delay: float = 0.0
+    chunk_delay: float = 0.0
+
+
+Route = Reply | Callable[[Request], Reply]
+
+
+def html(title: str, body: str, status: int = 200, **kwargs: Any) -> Reply:
+    page = f"<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>"
+    return Reply(status=status, body=page, **kwargs)
+
+
+def redirect(location: str, status: int = 301) -> Reply:
+    return Reply(status=status, headers={"Location": location}, content_type=None)
+
+
+class LocalServer:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.routes: dict[str, Route] = {}
+        self.fallback: Route = Reply(404, "<html><title>Not found</title>Not found</html>")
+        self.hits: Counter[str] = Counter()
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, 0), self._handler_class())
+        self._server.daemon_threads = True
+        self.host = host
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def origin(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.origin + path
+
+    def route(self, path: str, reply: Route) -> str:
+        self.routes[path] = reply
+        return self.url(path)
+
+    def start(self) -> LocalServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _record(self, request: Request) -> Route:
+        with self._lock:
+            self.hits[request.path] += 1
+            self.requests.append(request)
+        return self.routes.get(request.path, self.fallback)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _serve(self) -> None:
+                request = Request(self.command, self.path, dict(self.headers.items()))
+                route = server._record(request)
+                reply = route(request) if callable(route) else route
+                if reply.delay:
+                    time.sleep(reply.delay)
+                body = reply.body.encode("utf-8") if isinstance(reply.body, str) else reply.body
+                self.send_response(reply.status)
+                if reply.content_type:
+                    self.send_header("Content-Type", reply.content_type)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                try:
+                    if isinstance(body, bytes):
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        if self.command != "HEAD":
+                            self.wfile.write(body)
+                        return
+                    # Streamed body: delimited by closing the connection.
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.close_connection = True
+                    if self.command == "HEAD":
+                        return
+                    for chunk in body:
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        if reply.chunk_delay:
+                            time.sleep(reply.chunk_delay)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+
+            do_GET = do_HEAD = do_POST = _serve  # noqa: N815
+
+        return Handler
+
+
+def endless(chunk: bytes = b"x" * 65536) -> Iterator[bytes]:
+    while True:
+        yield chunk

@@ -1,0 +1,318 @@
+"""The one HTTP layer every fetch goes through (article ingest, link checks, archive lookups).
+
+It follows redirects by hand so the chain is recorded and bounded, streams bodies under a
+size cap that also bounds decompression, enforces one deadline per fetch, and connects only
+through the SSRF guard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import zlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import urljoin
+
+import httpcore
+import httpx
+from bs4.dammit import UnicodeDammit
+
+from tracker.http.decode import CappedDecoder
+from tracker.http.guard import BlockedAddress, GuardedNetworkBackend
+from tracker.settings import Settings
+from tracker.urls import InvalidURL, normalize_url
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+
+
+class FailureKind(StrEnum):
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"
+    INVALID_URL = "invalid_url"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    PROTOCOL = "protocol"
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One redirect response on the way to the final URL."""
+
+    url: str
+    status: int
+    location: str
+
+
+@dataclass
+class FetchResult:
+    """A response that arrived (any status), with its redirect chain and capped body."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: httpx.Headers
+    redirects: list[Hop]
+    body: bytes
+    truncated: bool
+    elapsed_ms: int
+
+    @property
+    def content_type(self) -> str:
+        content_type: str = self.headers.get("content-type", "")
+        return content_type.split(";", 1)[0].strip().lower()
+
+    @property
+    def declared_charset(self) -> str | None:
+        content_type: str = self.headers.get("content-type", "")
+        for part in content_type.split(";")[1:]:
+            name, _, value = part.partition("=")
+            if name.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'")
+        return None
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type in ("text/html", "application/xhtml+xml") or (
+            self.content_type in ("", "text/plain", "application/octet-stream")
+            and self.body[:1024].lstrip().lower().startswith((b"<!doctype html", b"<html"))
+        )
+
+    @property
+    def permanently_redirected(self) -> bool:
+        return bool(self.redirects) and all(
+            hop.status in PERMANENT_REDIRECTS for hop in self.redirects
+        )
+
+    def text(self) -> str:
+        """The body decoded: declared charset, then in-document declarations, then guessing."""
+        declared = [self.declared_charset] if self.declared_charset else []
+        dammit = UnicodeDammit(self.body, known_definite_encodings=declared, is_html=self.is_html)
+        return dammit.unicode_markup or self.body.decode("utf-8", errors="replace")
+
+
+@dataclass
+class FetchFailure(Exception):
+    """No usable response: the kind says why, ``redirects`` what happened before."""
+
+    kind: FailureKind
+    message: str
+    url: str
+    redirects: list[Hop] = field(default_factory=list)
+    elapsed_ms: int = 0
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with its connection pool built on the SSRF-guarded backend."""
+
+    def __init__(self, *, allow_private: bool, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        # httpx has no public hook for the network backend; rebuild its pool with ours.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedNetworkBackend(allow_private=allow_private),
+        )
+
+
+class Fetcher:
+    """An async HTTP client configured from the settings; use ``async with``."""
+
+    def __init__(self, settings: Settings, *, max_connections: int | None = None) -> None:
+        self.settings = settings
+        limits = httpx.Limits(
+            max_connections=max_connections or max(settings.concurrency, 10),
+            max_keepalive_connections=max_connections or max(settings.concurrency, 10),
+        )
+        self.client = httpx.AsyncClient(
+            transport=GuardedTransport(
+                allow_private=settings.allow_private_networks, limits=limits
+            ),
+            timeout=httpx.Timeout(settings.timeout),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        read_body: bool = True,
+        max_bytes: int | None = None,
+        timeout: float | None = None,
+    ) -> FetchResult:
+        """Fetch ``url``, following redirects by hand; raise :class:`FetchFailure`."""
+        started = time.perf_counter()
+        redirects: list[Hop] = []
+        deadline = timeout if timeout is not None else self.settings.timeout
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._follow(
+                    url,
+                    method=method,
+                    headers=headers or {},
+                    read_body=read_body,
+                    max_bytes=max_bytes,
+                    redirects=redirects,
+                    started=started,
+                )
+        except TimeoutError:
+            raise FetchFailure(
+                FailureKind.TIMEOUT,
+                f"no complete answer within {deadline:g} s",
+                url,
+                redirects,
+                _ms_since(started),
+            ) from None
+        except FetchFailure as failure:
+            failure.elapsed_ms = _ms_since(started)
+            raise
+
+    async def _follow(
+        self,
+        url: str,
+        *,
+        method: str,
+        headers: dict[str, str],
+        read_body: bool,
+        max_bytes: int | None,
+        redirects: list[Hop],
+        started: float,
+    ) -> FetchResult:
+        current = _checked_url(url, url, redirects)
+        seen = {current}
+        while True:
+            response = await self._send(method, current, headers, url, redirects)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    redirects.append(Hop(current, response.status_code, location))
+                    target = _checked_url(urljoin(current, location.strip()), url, redirects)
+                    if target in seen:
+                        raise FetchFailure(
+                            FailureKind.REDIRECT_LOOP, f"redirect loop at {target}", url, redirects
+                        )
+                    if len(redirects) > self.settings.max_redirects:
+                        raise FetchFailure(
+                            FailureKind.TOO_MANY_REDIRECTS,
+                            f"more than {self.settings.max_redirects} redirects",
+                            url,
+                            redirects,
+                        )
+                    seen.add(target)
+                    current = target
+                    continue
+                body, truncated = b"", False
+                if read_body and method != "HEAD":
+                    body, truncated = await self._read_capped(
+                        response, max_bytes or self.settings.max_body_bytes, url, redirects
+                    )
+                return FetchResult(
+                    url=url,
+                    final_url=current,
+                    status=response.status_code,
+                    headers=response.headers,
+                    redirects=redirects,
+                    body=body,
+                    truncated=truncated,
+                    elapsed_ms=_ms_since(started),
+                )
+            finally:
+                await response.aclose()
+
+    async def _send(
+        self, method: str, url: str, headers: dict[str, str], original: str, redirects: list[Hop]
+    ) -> httpx.Response:
+        request = self.client.build_request(method, url, headers=headers)
+        try:
+            return await self.client.send(request, stream=True)
+        except BlockedAddress as exc:
+            raise FetchFailure(FailureKind.INVALID_URL, str(exc), original, redirects) from None
+        except httpx.TimeoutException:
+            raise FetchFailure(
+                FailureKind.TIMEOUT, f"timed out connecting to {url}", original, redirects
+            ) from None
+        except (httpx.ConnectError, httpx.NetworkError) as exc:
+            raise FetchFailure(
+                FailureKind.UNREACHABLE,
+                f"cannot connect to {url}: {_reason(exc)}",
+                original,
+                redirects,
+            ) from None
+        except httpx.HTTPError as exc:
+            raise FetchFailure(
+                FailureKind.PROTOCOL,
+                f"bad response from {url}: {_reason(exc)}",
+                original,
+                redirects,
+            ) from None
+
+    async def _read_capped(
+        self, response: httpx.Response, limit: int, original: str, redirects: list[Hop]
+    ) -> tuple[bytes, bool]:
+        """Read at most ``limit`` decoded bytes; a longer body is cut there (``truncated``)."""
+        decoder = CappedDecoder(response.headers.get("content-encoding"), limit)
+        chunks: list[bytes] = []
+        try:
+            async for raw in response.aiter_raw():
+                chunks.append(decoder.feed(raw))
+                if decoder.exceeded:
+                    return b"".join(chunks), True
+            chunks.append(decoder.flush())
+        except zlib.error as exc:
+            raise FetchFailure(
+                FailureKind.PROTOCOL, f"undecodable body: {exc}", original, redirects
+            ) from None
+        except httpx.TimeoutException:
+            raise FetchFailure(
+                FailureKind.TIMEOUT, "timed out reading the body", original, redirects
+            ) from None
+        except httpx.HTTPError as exc:
+            raise FetchFailure(
+                FailureKind.UNREACHABLE, f"connection broke: {_reason(exc)}", original, redirects
+            ) from None
+        return b"".join(chunks), decoder.exceeded
+
+
+def _checked_url(url: str, original: str, redirects: list[Hop]) -> str:
+    try:
+        return normalize_url(url)
+    except InvalidURL as exc:
+        raise FetchFailure(FailureKind.INVALID_URL, str(exc), original, redirects) from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _ms_since(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+def fetch_sync(settings: Settings, url: str, **kwargs: object) -> FetchResult:
+    """One fetch from synchronous code (article ingest)."""
+
+    async def run() -> FetchResult:
+        async with Fetcher(settings, max_connections=4) as fetcher:
+            return await fetcher.fetch(url, **kwargs)  # type: ignore[arg-type]
+
+    return asyncio.run(run())
