@@ -318,9 +318,8 @@ def _too_few(count: int, what: str, settings: Settings) -> str | None:
     if count == 0:
         return f"no {what} yet"
     if count < settings.credibility_min_sample:
-        return (
-            f"only {count} {what}; needs {settings.credibility_min_sample} (credibility_min_sample)"
-        )
+        needed = settings.credibility_min_sample
+        return f"{what}: {count} of the {needed} needed (credibility_min_sample)"
     return None
 
 
