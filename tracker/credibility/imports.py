@@ -280,7 +280,7 @@ def ensure_sources(session: Session, domains: Iterable[str]) -> dict[str, int]:
 
 def _source_ids(session: Session, domains: list[str]) -> dict[str, int]:
     rows = session.execute(select(Source.domain, Source.id).where(Source.domain.in_(domains)))
-    return dict(rows.tuples())
+    return dict(rows.tuples().all())
 
 
 def _chunks(items: list[T]) -> Iterator[list[T]]:
