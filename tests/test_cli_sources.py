@@ -148,7 +148,7 @@ def test_import_ratings(seeded: Database, run_cli: CliInvoker, tmp_path: Path) -
     out = run_cli(*args, *columns).stdout
     assert out == (
         "Imported 3 ratings into set 'quality' from quality.csv "
-        "(scale 0..100; new set; 1 new domains)\n"
+        "(scale 0..100; new set; 1 new domain)\n"
     )
     detail = json.loads(run_cli("sources", "show", "cited.org", "--json").stdout)
     assert detail["external_ratings"] == [

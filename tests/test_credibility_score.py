@@ -53,7 +53,7 @@ def test_weighted_mean_of_every_input(settings: Settings) -> None:
     }
     text = "\n".join(result.lines())
     assert f"score {expected:.2f} on 0..1, weighted mean of 6 inputs" in text
-    assert "manual rating: 0.75 x weight 3 (35% of the score; credibility_weight_manual)" in text
+    assert "manual rating: 0.75 x weight 3 (35% of the weight; credibility_weight_manual)" in text
     assert "4/5 by ana on 2026-11-02: careful corrections" in text
     assert "raw -0.6 on -1..1" in text
     assert "3 of 10 checked links dead (rot 30%)" in text

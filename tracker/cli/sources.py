@@ -171,6 +171,10 @@ def show_command(app: AppContext, domain: str, as_json: bool) -> None:
         click.echo(_printable(line))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _printable(text: str) -> str:
     """Notes are user text: keep terminal control sequences out of the output."""
     return "".join(char if char.isprintable() else "?" for char in text)
@@ -252,12 +256,16 @@ def import_command(
         emit_json(result.to_dict())
         return
     replaced = (
-        "new set" if result.replaced_rows is None else f"replaced {result.replaced_rows} ratings"
+        "new set"
+        if result.replaced_rows is None
+        else f"replaced {_count(result.replaced_rows, 'rating')}"
     )
+    imported = _count(result.rows, "rating")
+    new = _count(result.new_sources, "new domain")
     click.echo(
         _printable(
-            f"Imported {result.rows} ratings into set {result.name!r} from {parsed.file_name} "
-            f"(scale {parsed.scale}; {replaced}; {result.new_sources} new domains)"
+            f"Imported {imported} into set {result.name!r} from {parsed.file_name} "
+            f"(scale {parsed.scale}; {replaced}; {new})"
         )
     )
 

@@ -137,7 +137,7 @@ class ScoreExplanation:
             share = item.weight / total if total else 0.0
             out.append(
                 f"  used    {item.label}: {item.value:.2f} x weight {item.weight:g} "
-                f"({share:.0%} of the score; {item.setting}) - {item.detail}"
+                f"({share:.0%} of the weight; {item.setting}) - {item.detail}"
             )
         out.extend(f"  missing {item.label}: {item.reason}" for item in self.missing)
         return out
