@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import insert, select
