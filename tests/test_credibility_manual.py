@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+import time
 
 import pytest
 from sqlalchemy import select, update
@@ -90,3 +92,28 @@ def test_public_suffixes_cannot_be_rated(reviewers: Database) -> None:
         rate_source(session, "co.uk", 3, reviewer="ana", note="why")
     with reviewers.reading() as session, pytest.raises(NotFound, match=r"source example\.org"):
         source_history(session, "example.org")
+
+
+def test_concurrent_ratings_chain_their_history(reviewers: Database) -> None:
+    """A rating made while another is uncommitted records that one as its old value."""
+    with reviewers.transaction() as session:
+        rate_source(session, "example.org", 3, reviewer="ana", note="start")
+    second_db = Database(reviewers.url)
+    seen: list[str | None] = []
+
+    def second() -> None:
+        with second_db.transaction() as session:
+            seen.append(rate_source(session, "example.org", 2, reviewer="bo", note="2nd").old_value)
+
+    thread = threading.Thread(target=second)
+    with reviewers.transaction() as session:
+        rate_source(session, "example.org", 5, reviewer="ana", note="1st")
+        thread.start()
+        time.sleep(0.5)  # the second rating now waits for this transaction
+        assert seen == []
+    thread.join(timeout=30)
+    second_db.dispose()
+    assert seen == ["5"]
+    with reviewers.reading() as session:
+        history = source_history(session, "example.org")
+    assert [(h.old_value, h.new_value) for h in history] == [(None, "3"), ("3", "5"), ("5", "2")]

@@ -52,6 +52,9 @@ def rate_source(
     normalized = normalize_manual(rating)
     acting = get_reviewer(session, reviewer, may=Role.REVIEWER)
     source = get_or_create_source(session, domain_of(domain))
+    # Two reviewers rating at once on PostgreSQL: the second waits, so its event's old value is
+    # the first one's rating (SQLite's write lock already serializes the transactions).
+    session.refresh(source, with_for_update=True)
     now = utcnow()
     event = SourceEvent(
         source_id=source.id,
