@@ -10,6 +10,7 @@ from tracker.cli._common import AppContext, emit_json, json_option, pass_app, pr
 from tracker.credibility import (
     SORTS,
     ScoreExplanation,
+    SourceDetail,
     display_domain,
     list_sources,
     parse_scale,
@@ -132,6 +133,11 @@ def show_command(app: AppContext, domain: str, as_json: bool) -> None:
     if as_json:
         emit_json(detail.to_dict())
         return
+    for line in _detail_lines(detail):
+        click.echo(_printable(line))
+
+
+def _detail_lines(detail: SourceDetail) -> list[str]:
     explanation = detail.explanation
     record = explanation.record
     title = display_domain(detail.domain)
@@ -167,8 +173,7 @@ def show_command(app: AppContext, domain: str, as_json: bool) -> None:
             change = f"{entry.old_value or '-'} -> {entry.new_value or '-'}"
             note = f": {entry.note}" if entry.note else ""
             lines.append(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.action} {change}{note}")
-    for line in lines:
-        click.echo(_printable(line))
+    return lines
 
 
 def _count(n: int, noun: str) -> str:
