@@ -96,6 +96,32 @@ class Settings(BaseSettings):
     organization_url: str = Field(
         "https://example.org/", description="URL of the publishing organization"
     )
+    credibility_weight_manual: float = Field(
+        3.0,
+        ge=0,
+        description="Weight of a reviewer's manual rating in a source's score (0: unused)",
+    )
+    credibility_weight_external: float = Field(
+        1.0, ge=0, description="Weight of each imported rating set in a source's score"
+    )
+    credibility_weight_rot: float = Field(
+        0.5, ge=0, description="Weight of a source's link survival (1 - link-rot rate) in its score"
+    )
+    credibility_weight_evidence: float = Field(
+        1.0, ge=0, description="Weight of the share of checked evidence still found on the source"
+    )
+    credibility_weight_verdicts: float = Field(
+        2.0, ge=0, description="Weight of the verdicts of claims that cited the source"
+    )
+    credibility_weight_published_verdicts: float = Field(
+        2.0, ge=0, description="Weight of the verdicts of claims in articles the source published"
+    )
+    credibility_min_sample: int = Field(
+        3,
+        ge=1,
+        description="Fewest checked links, checked evidence or verdicts before that part of a "
+        "source's own record counts toward its score",
+    )
 
     @classmethod
     def settings_customise_sources(
