@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tracker.cli._common import print_table
 from tracker.enums import ClaimStatus
 from tracker.ratings import BEST_RATING, rating_for
 from tracker.review import ClaimView, EventView, SourceView
@@ -134,3 +135,37 @@ def print_claim_card(console: Console, view: ClaimView, heading: str) -> None:
         console.print(sources_table(view))
     else:
         console.print(Text("No sources recorded for this claim."))
+
+
+def echo_claim_summary(claim: ClaimView) -> None:
+    """The claim's current state and sources, as plain lines."""
+    title = claim.article_title or claim.article_url or "untitled"
+    click.echo(printable(f"claim {claim.id} (article {claim.article_id}: {title})"))
+    click.echo(printable(f"  {claim.text}"))
+    click.echo(
+        f"status: {status_label(claim.status)}; version {claim.version}; "
+        f"needs re-review: {'yes' if claim.needs_rereview else 'no'}"
+    )
+    for source in claim.sources:
+        evidence = f"; evidence {source.evidence!r}" if source.evidence else ""
+        click.echo(printable(f"source: {source.url} [{link_state(source)}]{evidence}"))
+
+
+def echo_events(claim_id: int, events: Sequence[EventView]) -> None:
+    """The history table; ``claims show`` can reuse it for the history it includes."""
+    print_table(
+        ["version", "when", "who", "action", "status", "note", "changes"],
+        [
+            (
+                event.version,
+                event.created_at,
+                printable(event.actor),
+                event.action,
+                status_move(event),
+                printable(event.note) if event.note else None,
+                describe_changes(event.changes) or None,
+            )
+            for event in events
+        ],
+        title=f"History of claim {claim_id}",
+    )

@@ -10,15 +10,14 @@ from dataclasses import asdict
 
 import click
 
-from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table
+from tracker.cli._common import AppContext, emit_json, json_option, pass_app
 from tracker.cli._review_format import (
     describe_changes,
+    echo_claim_summary,
+    echo_events,
     expect_version_option,
-    link_state,
-    printable,
     reviewer_option,
     status_label,
-    status_move,
 )
 from tracker.cli.groups import claims
 from tracker.review import (
@@ -197,43 +196,12 @@ def history(app: AppContext, claim_id: int, as_json: bool) -> None:
       fact-tracker claims history 3 --json | jq '.events[] | select(.action == "status")'
     """
     result = claim_history(app.database(), claim_id)
-    claim = result.claim
     if as_json:
-        data = asdict(result)
-        data["claim"]["rating"] = (
-            None
-            if claim.rating is None
-            else {"value": claim.rating.value, "name": claim.rating.name}
-        )
-        emit_json(data)
+        emit_json(asdict(result))
         return
-    title = claim.article_title or claim.article_url or "untitled"
-    click.echo(printable(f"claim {claim.id} (article {claim.article_id}: {title})"))
-    click.echo(printable(f"  {claim.text}"))
-    click.echo(
-        f"status: {status_label(claim.status)}; version {claim.version}; "
-        f"needs re-review: {'yes' if claim.needs_rereview else 'no'}"
-    )
-    for source in claim.sources:
-        evidence = f"; evidence {source.evidence!r}" if source.evidence else ""
-        click.echo(printable(f"source: {source.url} [{link_state(source)}]{evidence}"))
+    echo_claim_summary(result.claim)
     click.echo("")
-    print_table(
-        ["version", "when", "who", "action", "status", "note", "changes"],
-        [
-            (
-                event.version,
-                event.created_at,
-                printable(event.actor),
-                event.action,
-                status_move(event),
-                printable(event.note) if event.note else None,
-                describe_changes(event.changes) or None,
-            )
-            for event in result.events
-        ],
-        title=f"History of claim {claim.id}",
-    )
+    echo_events(result.claim.id, result.events)
 
 
 COMMANDS = [verdict, note]
