@@ -8,7 +8,12 @@ from dataclasses import dataclass
 import click
 
 from tracker.cli._common import AppContext, pass_app, stdout_console
-from tracker.cli._review_format import print_claim_card, printable, status_label
+from tracker.cli._review_format import (
+    print_claim_card,
+    printable,
+    reviewer_option,
+    status_label,
+)
 from tracker.enums import VERDICTS, ClaimStatus
 from tracker.errors import InvalidInput, StaleVersion
 from tracker.review import load_claim, needs_note, require_reviewer, review_queue, set_status
@@ -52,12 +57,7 @@ def _note_reader(status: ClaimStatus) -> Callable[[str], str | None]:
 
 @click.command()
 @click.option("--article", "article_id", type=int, metavar="ID", help="Only this article.")
-@click.option(
-    "--reviewer",
-    required=True,
-    metavar="NAME",
-    help="Who is reviewing: a reviewer or admin (see `fact-tracker reviewers list`).",
-)
+@reviewer_option
 @pass_app
 def review(app: AppContext, article_id: int | None, reviewer: str) -> None:
     """Walk the unverified claims and record a verdict and note for each.

@@ -87,7 +87,7 @@ def reject_claim(
     note: str | None = None,
     expect_version: int | None = None,
 ) -> Change:
-    """Mark a candidate that is not a factual claim; it leaves the queue and the reports."""
+    """Mark a candidate that is not a factual claim; it leaves the review queue."""
     return set_status(
         database,
         claim_id,
