@@ -8,9 +8,9 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.support.review_factories import Seed, seed, snapshot
 from tracker.db import Database
-from tracker.enums import ClaimEventAction, ClaimStatus, Role
+from tracker.enums import ClaimEventAction, ClaimStatus, Role, SourceEventAction
 from tracker.errors import InvalidInput, NotFound, PermissionDenied, StaleVersion
-from tracker.models import Claim, ClaimEvent, ClaimSource
+from tracker.models import Claim, ClaimEvent, ClaimSource, Source, SourceEvent
 from tracker.review import (
     ClaimChanged,
     add_note,
@@ -293,8 +293,30 @@ def test_history_written_by_the_service_cannot_be_altered(database: Database, da
         session.delete(session.scalars(select(ClaimEvent)).one())
     with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
         session.scalars(select(ClaimEvent)).one().note = "edited through the ORM"
+    if not database.is_sqlite:
+        with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+            session.execute(text("TRUNCATE claim_events CASCADE"))
     events = _events(database, data.claim_id)
     assert [(e.actor, e.note) for e in events] == [("ana", "the poll says 69%")]
+
+
+def test_source_history_cannot_be_altered_either(database: Database, data: Seed) -> None:
+    with database.transaction() as session:
+        source = session.scalars(select(Source)).first()
+        assert source is not None
+        session.add(
+            SourceEvent(
+                source_id=source.id,
+                actor="ana",
+                action=SourceEventAction.NOTE,
+                note="state statistics office",
+            )
+        )
+    for statement in ("UPDATE source_events SET note = 'x'", "DELETE FROM source_events"):
+        with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+            session.execute(text(statement))
+    with database.reading() as session:
+        assert session.scalars(select(SourceEvent.note)).all() == ["state statistics office"]
 
 
 def test_reviewers_add_and_list(database: Database) -> None:
