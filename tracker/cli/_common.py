@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tracker.db import Database
 from tracker.errors import DatabaseError
@@ -111,7 +112,8 @@ def print_table(
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(value) for value in row))
+        # Text, not str: rich would read "[...]" in titles or notes as markup.
+        table.add_row(*(Text(_cell(value)) for value in row))
     stdout_console().print(table)
 
 
