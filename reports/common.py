@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from tracker.enums import ClaimStatus, LinkState
+from tracker.enums import CheckOutcome, ClaimStatus, LinkState
 from tracker.ratings import rating_for
 
 STATE_LABELS = {
@@ -33,6 +33,10 @@ def status_label(status: ClaimStatus | str) -> str:
 
 def state_label(state: LinkState | str) -> str:
     return STATE_LABELS[LinkState(state)]
+
+
+def outcome_label(outcome: CheckOutcome | None) -> str:
+    return outcome.value.replace("_", " ") if outcome else "-"
 
 
 def fmt_datetime(moment: datetime | None) -> str:

@@ -130,7 +130,7 @@ def render_article(report: ArticleReport) -> str:
 
 def render_links(report: LinksReport) -> str:
     """One row per dead or at-risk link and citing article (a link cited nowhere: one row)."""
-    rows = []
+    rows: list[list[Any]] = []
     for item in report.rotten:
         link = item.link
         base = [
@@ -144,10 +144,8 @@ def render_links(report: LinksReport) -> str:
             link.consecutive_failures,
             link.archive_url,
         ]
-        for article in item.articles or (None,):
-            rows.append(
-                base + ([article.id, article.title, article.url] if article else [None, None, None])
-            )
+        cited_by = [[ref.id, ref.title, ref.url] for ref in item.articles] or [[None, None, None]]
+        rows.extend(base + article for article in cited_by)
     return _table(LINK_COLUMNS, rows)
 
 

@@ -14,7 +14,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from reports.claimreview import claim_reviews, script_safe_json
-from reports.common import fmt_date, fmt_datetime, linkable, state_label, status_label
+from reports.common import (
+    fmt_date,
+    fmt_datetime,
+    linkable,
+    outcome_label,
+    state_label,
+    status_label,
+)
 from reports.data import ArticleReport, outcome_class
 from reports.links_data import LinksReport
 from reports.svg import STATE_ORDER, state_chart, timeline
@@ -45,6 +52,7 @@ def environment() -> Environment:
         state_label=state_label,
         status_label=status_label,
         outcome_class=outcome_class,
+        outcome_label=outcome_label,
         timeline=timeline,
         state_order=STATE_ORDER,
     )

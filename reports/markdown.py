@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from reports.common import fmt_date, fmt_datetime, linkable, state_label, status_label
+from reports.common import (
+    fmt_date,
+    fmt_datetime,
+    linkable,
+    outcome_label,
+    state_label,
+    status_label,
+)
 from reports.data import ArticleReport, ClaimEntry, EventEntry, LinkEntry, SourceEntry
 from reports.links_data import LinksReport, RottenLink
 from tracker.enums import LinkState
@@ -89,7 +96,7 @@ def _state_cell(link: LinkEntry | None) -> str:
 
 
 def _outcome_cell(link: LinkEntry | None) -> str:
-    return md(link.last_outcome.value if link and link.last_outcome else None)
+    return md(outcome_label(link.last_outcome if link else None))
 
 
 def _archive_cell(link: LinkEntry | None) -> str:
@@ -128,9 +135,7 @@ def _claim_section(number: int, claim: ClaimEntry) -> list[str]:
         [
             _link_cell(source),
             _state_cell(source.link),
-            md(
-                source.link.last_outcome.value if source.link and source.link.last_outcome else None
-            ),
+            _outcome_cell(source.link),
             md(source.link.http_status if source.link else None),
             fmt_datetime(source.link.last_checked_at) if source.link else "-",
             _evidence(source),
@@ -205,7 +210,7 @@ def render_article(report: ArticleReport) -> str:
             [
                 md_link(link.url, link.url),
                 _state_cell(link),
-                md(link.last_outcome.value if link.last_outcome else None),
+                md(outcome_label(link.last_outcome)),
                 md(link.http_status),
                 md_link(link.final_url, link.final_url) if link.moved else "-",
                 fmt_datetime(link.last_checked_at),
@@ -228,7 +233,7 @@ def _rotten_rows(items: Iterable[RottenLink], *, with_articles: bool) -> list[st
         row = [
             md_link(link.url, link.url),
             md(state_label(link.state)),
-            md(link.last_outcome.value if link.last_outcome else None),
+            md(outcome_label(link.last_outcome)),
             md(link.http_status),
             fmt_date(link.failing_since),
             _archive_cell(link),

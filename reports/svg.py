@@ -34,9 +34,9 @@ class BarChart:
     bars: tuple[Bar, ...]
 
 
-def state_chart(links_by_state: dict[str, int], *, width: int = 420) -> BarChart:
+def state_chart(links_by_state: dict[str, int], *, width: int = 280) -> BarChart:
     """One horizontal bar per link state, scaled to the largest count."""
-    label_width, bar_height, gap = 80, 18, 8
+    label_width, bar_height, gap = 64, 16, 6
     most = max(links_by_state.values(), default=0) or 1
     room = width - label_width - 40
     bars = tuple(
