@@ -40,7 +40,8 @@ def test_article_links_every_cited_page_and_keeps_an_unresolvable_anchor(site: D
     response = get(site.article_url)
     assert response.status_code == 200
     soup = BeautifulSoup(response.text, "html.parser")
-    assert soup.title is not None and soup.title.string == ARTICLE_TITLE
+    assert soup.title is not None
+    assert soup.title.string == ARTICLE_TITLE
     hrefs = {a["href"] for a in soup.find_all("a", href=True)}
     assert {site.url(page.path) for page in CITED_PAGES} <= hrefs
     assert any(not a.has_attr("href") for a in soup.find_all("a"))
