@@ -17,15 +17,23 @@ import json
 from typing import Any
 
 from reports.data import ArticleReport, ClaimEntry, RatingInfo
+from tracker.errors import InvalidInput
 from tracker.settings import Settings
 
 CONTEXT = "https://schema.org"
 
 
 def review_url(settings: Settings, article_id: int, claim_id: int) -> str:
-    return settings.claimreview_url_template.format(
-        organization_url=settings.organization_url, article_id=article_id, claim_id=claim_id
-    )
+    """Where the review is published, from the ``claimreview_url_template`` setting."""
+    try:
+        return settings.claimreview_url_template.format(
+            organization_url=settings.organization_url, article_id=article_id, claim_id=claim_id
+        )
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InvalidInput(
+            "invalid setting FACT_TRACKER_CLAIMREVIEW_URL_TEMPLATE: use only "
+            f"{{organization_url}}, {{article_id}} and {{claim_id}} ({exc!r})"
+        ) from None
 
 
 def _claim_author(report: ArticleReport) -> dict[str, Any]:

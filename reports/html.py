@@ -24,7 +24,7 @@ from reports.common import (
 )
 from reports.data import ArticleReport, outcome_class
 from reports.links_data import LinksReport
-from reports.svg import STATE_ORDER, state_chart, timeline
+from reports.svg import STATE_ORDER, rot_chart, state_chart, timeline
 from tracker import __version__
 from tracker.settings import Settings
 
@@ -79,5 +79,7 @@ def render_links(report: LinksReport) -> str:
     return (
         environment()
         .get_template("links.html.j2")
-        .render(report=report, chart=state_chart(report.links_by_state))
+        .render(
+            report=report, chart=state_chart(report.links_by_state), rot=rot_chart(report.rot_rate)
+        )
     )

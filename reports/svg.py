@@ -10,6 +10,7 @@ from datetime import datetime
 
 from reports.common import fmt_datetime, state_label
 from reports.data import CheckEntry
+from reports.links_data import WeekRate
 from tracker.enums import LinkState
 
 STATE_ORDER = (LinkState.ALIVE, LinkState.AT_RISK, LinkState.DEAD, LinkState.UNCHECKED)
@@ -105,4 +106,54 @@ def timeline(checks: tuple[CheckEntry, ...], *, width: int = 420) -> Timeline | 
         end_label=fmt_datetime(shown[-1].checked_at)[:10],
         marks=marks,
         omitted=len(checks) - len(shown),
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    x: float
+    y: float
+    height: float
+    title: str
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    width: int
+    height: int
+    base: float
+    column_width: float
+    columns: tuple[Column, ...]
+    start_label: str
+    end_label: str
+
+
+def rot_chart(weeks: tuple[WeekRate, ...], *, width: int = 420) -> ColumnChart | None:
+    """One column per week, its height the rot rate (0..100%); None without data."""
+    if not weeks:
+        return None
+    plot, top, pad = 80, 6, 4
+    step = (width - 2 * pad) / len(weeks)
+    columns = []
+    for index, week in enumerate(weeks):
+        rate = week.rate or 0.0
+        height = round(plot * rate, 1)
+        shown = "no conclusive checks" if week.rate is None else f"{week.rate:.0%}"
+        columns.append(
+            Column(
+                x=round(pad + index * step + step * 0.1, 1),
+                y=round(top + plot - height, 1),
+                height=height,
+                title=f"Week of {week.week_start.isoformat()}: {shown} "
+                f"({week.links_failing} of {week.links_checked} links failing)",
+            )
+        )
+    return ColumnChart(
+        width=width,
+        height=top + plot + 16,
+        base=top + plot,
+        column_width=round(step * 0.8, 1),
+        columns=tuple(columns),
+        start_label=weeks[0].week_start.isoformat(),
+        end_label=weeks[-1].week_start.isoformat(),
     )

@@ -24,6 +24,7 @@ from reports.render import ARTICLE_RENDERERS, LINKS_RENDERERS
 from tests.support.factories import HOSTILE_RAW_URL, SPENDING_MOVED_TO, XSS
 from tests.support.reports import article_report, insert_sample, links_report
 from tracker.db import Database
+from tracker.errors import InvalidInput
 from tracker.settings import Settings, load_settings
 
 ARCHIVE = "https://web.archive.org/web/20241101000000/https://think.example.com/air-defence"
@@ -272,6 +273,15 @@ def test_claimreview_is_safe_inside_a_script_element(
     assert reviews[0]["itemReviewed"]["author"]["name"] == f"Jan Kowalski{XSS}"
 
 
+def test_review_url_template_comes_from_settings(report: ArticleReport) -> None:
+    custom = load_settings(claimreview_url_template="https://f.example/{article_id}/{claim_id}")
+    reviews = json.loads(claimreview.render_article(report, custom))
+    assert reviews[0]["url"] == f"https://f.example/{report.article.id}/{report.claims[0].id}"
+    broken = load_settings(claimreview_url_template="https://f.example/{nope}")
+    with pytest.raises(InvalidInput, match="CLAIMREVIEW_URL_TEMPLATE"):
+        claimreview.render_article(report, broken)
+
+
 def test_claim_without_verdict_is_refused(report: ArticleReport, config: Settings) -> None:
     with pytest.raises(ValueError, match="no final verdict"):
         claimreview.claim_review(report, report.claims[3], config)
@@ -380,3 +390,7 @@ def test_links_html(database: Database) -> None:
     assert isinstance(article, Tag)
     assert XSS in article.get_text()
     assert "100%" in soup.get_text()
+    rot = soup.select("#summary svg")[1]
+    columns = rot.find_all("rect")
+    assert len(columns) == 3  # one per week, from the first week with checks to now
+    assert "Week of 2024-11-25: 100% (1 of 1 links failing)" in columns[-1].get_text()
