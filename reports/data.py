@@ -30,6 +30,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.ratings import BEST_RATING, WORST_RATING, rating_for
+from tracker.urls import try_normalize_url
 
 SCHEMA_VERSION = "1"
 
@@ -101,7 +102,10 @@ class LinkEntry:
 
     @property
     def moved(self) -> bool:
-        return bool(self.final_url) and self.final_url != self.url
+        """Redirects ended elsewhere (a mere respelling of the same URL does not count)."""
+        if not self.final_url:
+            return False
+        return (try_normalize_url(self.final_url) or self.final_url) != self.url
 
 
 @dataclass(frozen=True)

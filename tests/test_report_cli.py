@@ -29,6 +29,12 @@ def test_numeric_shortcut_prints_html_by_default(run_cli: CliInvoker, article_id
     assert "Peacekeepers in Ukraine" in soup.h1.get_text()
 
 
+def test_options_may_come_before_the_id(run_cli: CliInvoker, article_id: int) -> None:
+    text = run_cli("report", "-f", "md", str(article_id)).stdout
+    assert text.startswith("# Verification report:")
+    assert run_cli("report", "--format=csv", str(article_id)).stdout.startswith("article_id,")
+
+
 def test_shortcut_and_article_subcommand_agree(run_cli: CliInvoker, article_id: int) -> None:
     short = json.loads(run_cli("report", str(article_id), "-f", "json").stdout)
     long = json.loads(run_cli("report", "article", str(article_id), "--format", "json").stdout)

@@ -106,6 +106,20 @@ def test_reviewer_override_wins_over_the_checker_state(database: Database) -> No
     assert poll_link.override_note == "poll page now paywalled"
 
 
+def test_a_respelled_final_url_is_not_a_move(database: Database) -> None:
+    sample = insert_sample(database)
+    with database.transaction() as session:
+        link = make_link(session, "https://polls.example.org/2024/troops")
+        link.final_url = "HTTPS://polls.example.org:443/2024/troops#results"
+    report = article_report(database, sample.article_id)
+    poll_link = report.claims[0].sources[0].link
+    assert poll_link is not None
+    assert not poll_link.moved
+    spending_link = report.claims[1].sources[0].link
+    assert spending_link is not None
+    assert spending_link.moved
+
+
 def test_unknown_article_is_not_found(database: Database) -> None:
     with database.reading() as session, pytest.raises(NotFound, match="article 999 not found"):
         build_article_report(session, 999)

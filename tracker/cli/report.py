@@ -24,11 +24,26 @@ from tracker.errors import InvalidInput
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_VALUE_OPTIONS = frozenset({"-f", "--format", "-o", "--output"})
+
+
+def _first_argument(args: list[str]) -> str | None:
+    """The first token that is neither an option nor an option's value."""
+    tokens = iter(args)
+    for token in tokens:
+        if token in _VALUE_OPTIONS:
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
 class ReportGroup(click.Group):
-    """Routes ``report 3 ...`` to ``report article 3 ...``."""
+    """Routes ``report 3 ...`` (and ``report -f md 3``) to ``report article 3 ...``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0].isdigit():
+        first = _first_argument(args)
+        if first is not None and first.isdigit() and (not args or args[0] not in self.commands):
             args = ["article", *args]
         return super().parse_args(ctx, args)
 
