@@ -360,6 +360,8 @@ def test_html_escapes_untrusted_text(hostile: ArticleReport, config: Settings) -
     soup = html_soup(text)
     scripts = soup.find_all("script")
     assert [script.get("type") for script in scripts] == ["application/ld+json"]
+    embedded = json.loads(scripts[0].get_text())  # the claim's </script> did not end it
+    assert embedded[0]["claimReviewed"].endswith(XSS)
     assert soup.h1 is not None
     assert soup.h1.get_text() == f"Verification report: Peacekeepers in Ukraine {XSS}"
     assert soup.title is not None

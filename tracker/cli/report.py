@@ -66,7 +66,7 @@ def output_option(func: F) -> F:
         "--output",
         "output",
         type=click.Path(dir_okay=False, writable=True, path_type=Path),
-        help="Write to PATH instead of standard output (replaced atomically).",
+        help="Write to FILE instead of standard output (replaced atomically).",
     )(func)
 
 
@@ -89,7 +89,7 @@ def emit(text: str, output: Path | None) -> None:
     click.echo(f"Wrote {output}", err=True)
 
 
-@click.group(cls=ReportGroup)
+@click.group(cls=ReportGroup, subcommand_metavar="ARTICLE_ID|COMMAND [ARGS]...")
 def report() -> None:
     """Verification reports: one article (`report ID`), or link rot across all of them.
 
@@ -141,8 +141,9 @@ def article_command(app: AppContext, article_id: int, fmt: str, output: Path | N
 def links_command(
     app: AppContext, fmt: str, output: Path | None, weeks: int, rot_rate_csv: bool
 ) -> None:
-    """Dead and at-risk links across all articles, by domain and by article, and the
-    weekly rot rate.
+    """Dead and at-risk links of all articles, and the weekly rot rate.
+
+    Links are grouped by domain and by citing article.
 
     \b
     Examples:
