@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     organization_url: str = Field(
         "https://example.org/", description="URL of the publishing organization"
     )
+    claimreview_url_template: str = Field(
+        "{organization_url}fact-checks/article-{article_id}.html#claim-{claim_id}",
+        description="Where a published claim review lives (ClaimReview url); may use "
+        "{organization_url}, {article_id} and {claim_id}",
+    )
     credibility_weight_manual: float = Field(
         3.0,
         ge=0,

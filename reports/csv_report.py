@@ -1,0 +1,164 @@
+"""CSV for spreadsheets: one row per claim and source (a claim without sources gets one row).
+
+Cells that a spreadsheet would run as a formula (starting with ``= + - @``, or a tab or
+carriage return) get a leading apostrophe: claims and anchor texts come from untrusted pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from reports.common import iso, state_label, status_label
+from reports.data import ArticleReport, ClaimEntry, SourceEntry
+from reports.links_data import LinksReport
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+ARTICLE_COLUMNS = (
+    "article_id",
+    "article_title",
+    "article_url",
+    "claim_id",
+    "claim_position",
+    "claim_text",
+    "claim_kind",
+    "claim_status",
+    "verdict",
+    "rating_value",
+    "verdict_at",
+    "verdict_by",
+    "latest_note",
+    "needs_rereview",
+    "citation_position",
+    "anchor_text",
+    "url",
+    "link_state",
+    "last_outcome",
+    "http_status",
+    "final_url",
+    "last_checked_at",
+    "evidence",
+    "evidence_found",
+    "content_changed",
+    "archive_url",
+    "archive_timestamp",
+)
+
+LINK_COLUMNS = (
+    "domain",
+    "url",
+    "link_state",
+    "last_outcome",
+    "http_status",
+    "failing_since",
+    "last_checked_at",
+    "consecutive_failures",
+    "archive_url",
+    "article_id",
+    "article_title",
+    "article_url",
+)
+
+ROT_COLUMNS = ("week_start", "links_checked", "links_failing", "links_inconclusive", "rot_rate")
+
+
+def guard(value: Any) -> Any:
+    """Neutralize formula injection in text cells; numbers and empties pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if value is None else guard(value) for value in row])
+    return out.getvalue()
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _article_row(report: ArticleReport, claim: ClaimEntry, source: SourceEntry | None) -> list[Any]:
+    article = report.article
+    link = source.link if source else None
+    return [
+        article.id,
+        article.title,
+        article.url,
+        claim.id,
+        claim.position,
+        claim.text,
+        claim.kind,
+        claim.status.value,
+        status_label(claim.status),
+        claim.rating.value if claim.rating else None,
+        iso(claim.verdict_at),
+        claim.verdict_by,
+        claim.latest_note,
+        _flag(claim.needs_rereview),
+        source.citation_position if source else None,
+        source.anchor_text if source else None,
+        link.url if link else (source.raw_url if source else None),
+        state_label(link.state) if link else None,
+        link.last_outcome.value if link and link.last_outcome else None,
+        link.http_status if link else None,
+        link.final_url if link else None,
+        iso(link.last_checked_at) if link else None,
+        source.evidence if source else None,
+        _flag(source.evidence_found) if source else None,
+        _flag(link.content_changed) if link else None,
+        link.archive_url if link else None,
+        iso(link.archive_timestamp) if link else None,
+    ]
+
+
+def render_article(report: ArticleReport) -> str:
+    rows = []
+    for claim in report.claims:
+        if not claim.sources:
+            rows.append(_article_row(report, claim, None))
+        rows.extend(_article_row(report, claim, source) for source in claim.sources)
+    return _table(ARTICLE_COLUMNS, rows)
+
+
+def render_links(report: LinksReport) -> str:
+    """One row per dead or at-risk link and citing article (a link cited nowhere: one row)."""
+    rows: list[list[Any]] = []
+    for item in report.rotten:
+        link = item.link
+        base = [
+            link.domain,
+            link.url,
+            state_label(link.state),
+            link.last_outcome.value if link.last_outcome else None,
+            link.http_status,
+            iso(link.failing_since),
+            iso(link.last_checked_at),
+            link.consecutive_failures,
+            link.archive_url,
+        ]
+        cited_by = [[ref.id, ref.title, ref.url] for ref in item.articles] or [[None, None, None]]
+        rows.extend(base + article for article in cited_by)
+    return _table(LINK_COLUMNS, rows)
+
+
+def render_rot_rate(report: LinksReport) -> str:
+    """The weekly rot rate alone, for charting in a spreadsheet."""
+    rows = [
+        [
+            week.week_start.isoformat(),
+            week.links_checked,
+            week.links_failing,
+            week.links_inconclusive,
+            None if week.rate is None else round(week.rate, 4),
+        ]
+        for week in report.rot_rate
+    ]
+    return _table(ROT_COLUMNS, rows)

@@ -1,0 +1,410 @@
+"""What an article report says, loaded once into typed plain objects every renderer shares.
+
+The renderers never touch the database: :func:`build_article_report` reads one article with
+its claims, sources, citations, links, check timelines and claim histories in a fixed number
+of queries (``selectinload``, no N+1), and turns them into frozen dataclasses. The rules a
+report applies (which state a link is shown in, which note is the latest, when a verdict was
+given) live here, once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.enums import VERDICTS, CheckOutcome, ClaimEventAction, ClaimStatus, LinkState
+from tracker.errors import NotFound
+from tracker.models import (
+    Article,
+    Citation,
+    Claim,
+    ClaimEvent,
+    ClaimSource,
+    Link,
+    LinkCheck,
+    utcnow,
+)
+from tracker.ratings import BEST_RATING, WORST_RATING, rating_for
+from tracker.urls import try_normalize_url
+
+SCHEMA_VERSION = "1"
+
+HEALTHY_OUTCOMES = frozenset({CheckOutcome.OK, CheckOutcome.REDIRECTED})
+# The site refused us, it did not say the page is gone: such checks count neither way.
+INCONCLUSIVE_OUTCOMES = frozenset({CheckOutcome.BLOCKED, CheckOutcome.RATE_LIMITED})
+ROTTEN_STATES = frozenset({LinkState.DEAD, LinkState.AT_RISK})
+
+
+def outcome_class(outcome: CheckOutcome | None) -> str:
+    """``ok``, ``inconclusive``, ``failed`` or ``none``: how a check reads in charts."""
+    if outcome is None:
+        return "none"
+    if outcome in HEALTHY_OUTCOMES:
+        return "ok"
+    if outcome in INCONCLUSIVE_OUTCOMES:
+        return "inconclusive"
+    return "failed"
+
+
+def shown_state(link: Link) -> LinkState:
+    """A reviewer's override wins over the checker's state."""
+    return link.override_state or link.state
+
+
+@dataclass(frozen=True)
+class RatingInfo:
+    value: int | None
+    name: str
+    best: int = BEST_RATING
+    worst: int = WORST_RATING
+
+
+@dataclass(frozen=True)
+class CheckEntry:
+    checked_at: datetime
+    outcome: CheckOutcome
+    outcome_class: str
+    http_status: int | None
+    final_url: str | None
+    error: str | None
+    elapsed_ms: int | None
+
+
+@dataclass(frozen=True)
+class LinkEntry:
+    id: int
+    url: str
+    domain: str | None
+    state: LinkState
+    checker_state: LinkState
+    override_note: str | None
+    last_outcome: CheckOutcome | None
+    http_status: int | None
+    final_url: str | None
+    first_checked_at: datetime | None
+    last_checked_at: datetime | None
+    last_ok_at: datetime | None
+    failing_since: datetime | None
+    consecutive_failures: int
+    content_changed: bool
+    archive_url: str | None
+    archive_timestamp: datetime | None
+    checks: tuple[CheckEntry, ...]
+
+    @property
+    def is_rotten(self) -> bool:
+        return self.state in ROTTEN_STATES
+
+    @property
+    def moved(self) -> bool:
+        """Redirects ended elsewhere (a mere respelling of the same URL does not count)."""
+        if not self.final_url:
+            return False
+        return (try_normalize_url(self.final_url) or self.final_url) != self.url
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One claim relying on one cited link (or on a citation that has no link)."""
+
+    id: int
+    link: LinkEntry | None
+    citation_position: int | None
+    anchor_text: str | None
+    raw_url: str | None
+    evidence: str | None
+    evidence_found: bool | None
+    evidence_checked_at: datetime | None
+
+    @property
+    def evidence_label(self) -> str:
+        if self.evidence_found is None:
+            return "not checked" if self.evidence else "none recorded"
+        return "found" if self.evidence_found else "missing"
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    at: datetime
+    actor: str
+    action: ClaimEventAction
+    old_status: ClaimStatus | None
+    new_status: ClaimStatus | None
+    note: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class ClaimEntry:
+    id: int
+    position: int | None
+    text: str
+    kind: str
+    figures: tuple[Any, ...]
+    score: float
+    status: ClaimStatus
+    rating: RatingInfo | None
+    needs_rereview: bool
+    version: int
+    latest_note: str | None
+    verdict_at: datetime | None
+    verdict_by: str | None
+    sources: tuple[SourceEntry, ...]
+    history: tuple[EventEntry, ...]
+
+    @property
+    def has_verdict(self) -> bool:
+        return self.status in VERDICTS
+
+
+@dataclass(frozen=True)
+class CitationEntry:
+    id: int
+    position: int
+    anchor_text: str
+    sentence: str
+    raw_url: str | None
+    link_id: int | None
+
+    @property
+    def resolved(self) -> bool:
+        return self.link_id is not None
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    id: int
+    url: str | None
+    title: str | None
+    authors: tuple[str, ...]
+    site_name: str | None
+    domain: str | None
+    published_at: datetime | None
+    fetched_at: datetime | None
+    input_name: str | None
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.url or self.input_name or f"Article {self.id}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    claims_total: int
+    claims_by_status: dict[str, int]
+    verdicts: int
+    needs_rereview: int
+    links_total: int
+    links_by_state: dict[str, int]
+    links_content_changed: int
+    evidence_found: int
+    evidence_missing: int
+    evidence_unchecked: int
+    citations_total: int
+    citations_unresolved: int
+
+
+@dataclass(frozen=True)
+class ArticleReport:
+    schema_version: str
+    generated_at: datetime
+    article: ArticleInfo
+    summary: Summary
+    claims: tuple[ClaimEntry, ...]
+    links: tuple[LinkEntry, ...]
+    citations: tuple[CitationEntry, ...]
+
+    @property
+    def unresolved_citations(self) -> tuple[CitationEntry, ...]:
+        return tuple(citation for citation in self.citations if not citation.resolved)
+
+
+def build_article_report(
+    session: Session, article_id: int, *, now: datetime | None = None
+) -> ArticleReport:
+    """Everything a report shows about one article; NotFound for an unknown id."""
+    article = session.scalar(
+        select(Article)
+        .where(Article.id == article_id)
+        .options(
+            selectinload(Article.source),
+            selectinload(Article.citations).selectinload(Citation.link).options(*_LINK_LOADS),
+            selectinload(Article.claims).options(
+                selectinload(Claim.sources).options(
+                    selectinload(ClaimSource.citation),
+                    selectinload(ClaimSource.link).options(*_LINK_LOADS),
+                ),
+                selectinload(Claim.events),
+            ),
+        )
+    )
+    if article is None:
+        raise NotFound("article", article_id)
+    links: dict[int, LinkEntry] = {}
+    for citation in article.citations:
+        if citation.link is not None:
+            _link_entry(citation.link, links)
+    for claim in article.claims:
+        for claim_source in claim.sources:
+            if claim_source.link is not None:
+                _link_entry(claim_source.link, links)
+    claims = tuple(_claim_entry(claim, links) for claim in article.claims)
+    citations = tuple(
+        CitationEntry(
+            id=citation.id,
+            position=citation.position,
+            anchor_text=citation.anchor_text,
+            sentence=citation.sentence,
+            raw_url=citation.raw_url,
+            link_id=citation.link_id,
+        )
+        for citation in article.citations
+    )
+    link_entries = tuple(sorted(links.values(), key=lambda entry: entry.id))
+    return ArticleReport(
+        schema_version=SCHEMA_VERSION,
+        generated_at=now or utcnow(),
+        article=ArticleInfo(
+            id=article.id,
+            url=article.url,
+            title=article.title,
+            authors=tuple(str(author) for author in article.authors or ()),
+            site_name=article.site_name,
+            domain=article.source.domain if article.source else None,
+            published_at=article.published_at,
+            fetched_at=article.fetched_at,
+            input_name=article.input_name,
+        ),
+        summary=_summary(claims, link_entries, citations),
+        claims=claims,
+        links=link_entries,
+        citations=citations,
+    )
+
+
+_LINK_LOADS = (selectinload(Link.source), selectinload(Link.checks))
+
+
+def _link_entry(link: Link, seen: dict[int, LinkEntry]) -> LinkEntry:
+    if link.id not in seen:
+        seen[link.id] = link_entry(link)
+    return seen[link.id]
+
+
+def link_entry(link: Link, checks: list[LinkCheck] | None = None) -> LinkEntry:
+    """A link as reports show it (``checks`` defaults to the loaded timeline)."""
+    timeline = link.checks if checks is None else checks
+    return LinkEntry(
+        id=link.id,
+        url=link.url,
+        domain=link.source.domain if link.source else None,
+        state=shown_state(link),
+        checker_state=link.state,
+        override_note=link.override_note if link.override_state else None,
+        last_outcome=link.last_outcome,
+        http_status=link.http_status,
+        final_url=link.final_url,
+        first_checked_at=link.first_checked_at,
+        last_checked_at=link.last_checked_at,
+        last_ok_at=link.last_ok_at,
+        failing_since=link.failing_since,
+        consecutive_failures=link.consecutive_failures,
+        content_changed=link.content_changed,
+        archive_url=link.archive_url,
+        archive_timestamp=link.archive_timestamp,
+        checks=tuple(
+            CheckEntry(
+                checked_at=check.checked_at,
+                outcome=check.outcome,
+                outcome_class=outcome_class(check.outcome),
+                http_status=check.http_status,
+                final_url=check.final_url,
+                error=check.error,
+                elapsed_ms=check.elapsed_ms,
+            )
+            for check in sorted(timeline, key=lambda check: (check.checked_at, check.id))
+        ),
+    )
+
+
+def _claim_entry(claim: Claim, links: dict[int, LinkEntry]) -> ClaimEntry:
+    events = sorted(claim.events, key=lambda event: event.id)
+    rating = rating_for(claim.status)
+    verdict_event = _verdict_event(claim.status, events)
+    latest_note = next((event.note for event in reversed(events) if event.note), None)
+    return ClaimEntry(
+        id=claim.id,
+        position=claim.position,
+        text=claim.text,
+        kind=claim.kind.value,
+        figures=tuple(claim.figures or ()),
+        score=claim.score,
+        status=claim.status,
+        rating=RatingInfo(rating.value, rating.name) if rating else None,
+        needs_rereview=claim.needs_rereview,
+        version=claim.version,
+        latest_note=latest_note,
+        verdict_at=verdict_event.created_at if verdict_event else None,
+        verdict_by=verdict_event.actor if verdict_event else None,
+        sources=tuple(
+            SourceEntry(
+                id=claim_source.id,
+                link=links.get(claim_source.link_id) if claim_source.link_id else None,
+                citation_position=claim_source.citation.position if claim_source.citation else None,
+                anchor_text=claim_source.citation.anchor_text if claim_source.citation else None,
+                raw_url=claim_source.citation.raw_url if claim_source.citation else None,
+                evidence=claim_source.evidence,
+                evidence_found=claim_source.evidence_found,
+                evidence_checked_at=claim_source.evidence_checked_at,
+            )
+            for claim_source in claim.sources
+        ),
+        history=tuple(
+            EventEntry(
+                at=event.created_at,
+                actor=event.actor,
+                action=event.action,
+                old_status=event.old_status,
+                new_status=event.new_status,
+                note=event.note,
+                version=event.version,
+            )
+            for event in events
+        ),
+    )
+
+
+def _verdict_event(status: ClaimStatus, events: list[ClaimEvent]) -> ClaimEvent | None:
+    """The event that gave the claim its current final verdict (None without one)."""
+    if status not in VERDICTS:
+        return None
+    return next((event for event in reversed(events) if event.new_status == status), None)
+
+
+def _summary(
+    claims: tuple[ClaimEntry, ...],
+    links: tuple[LinkEntry, ...],
+    citations: tuple[CitationEntry, ...],
+) -> Summary:
+    by_status = Counter(claim.status.value for claim in claims)
+    by_state = Counter(link.state.value for link in links)
+    evidence = Counter(source.evidence_found for claim in claims for source in claim.sources)
+    return Summary(
+        claims_total=len(claims),
+        claims_by_status={status.value: by_status[status.value] for status in ClaimStatus},
+        verdicts=sum(1 for claim in claims if claim.has_verdict),
+        needs_rereview=sum(1 for claim in claims if claim.needs_rereview),
+        links_total=len(links),
+        links_by_state={state.value: by_state[state.value] for state in LinkState},
+        links_content_changed=sum(1 for link in links if link.content_changed),
+        evidence_found=evidence[True],
+        evidence_missing=evidence[False],
+        evidence_unchecked=evidence[None],
+        citations_total=len(citations),
+        citations_unresolved=sum(1 for citation in citations if not citation.resolved),
+    )

@@ -1,0 +1,122 @@
+"""JSON reports in a documented, versioned shape: ``reports/schema/*.v1.json`` describe them.
+
+The schemas list every field (``additionalProperties: false``), so the tests catch any drift:
+a new field is added to the schema in the same change; renaming, removing or retyping one
+ships a v2 file and bumps :data:`reports.data.SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
+from enum import Enum
+from importlib import resources
+from typing import Any
+
+from reports.common import state_label, status_label
+from reports.data import ArticleReport, ClaimEntry, LinkEntry, SourceEntry
+from reports.links_data import LinksReport, RottenLink
+
+ARTICLE_SCHEMA = "article-report.v1.json"
+LINKS_SCHEMA = "links-report.v1.json"
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """A shipped JSON Schema, read from the installed package."""
+    text = resources.files("reports").joinpath("schema", name).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, enums, dates and tuples as JSON values (ISO 8601 dates, enum values)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {field.name: plain(getattr(value, field.name)) for field in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def link_dict(link: LinkEntry) -> dict[str, Any]:
+    data: dict[str, Any] = plain(link)
+    data["state_label"] = state_label(link.state)
+    data["moved"] = link.moved
+    return data
+
+
+def _source_dict(source: SourceEntry) -> dict[str, Any]:
+    data: dict[str, Any] = plain(source)
+    data.pop("link")
+    data["link_id"] = source.link.id if source.link else None
+    data["evidence_label"] = source.evidence_label
+    return data
+
+
+def _claim_dict(claim: ClaimEntry) -> dict[str, Any]:
+    data: dict[str, Any] = plain(claim)
+    data["status_label"] = status_label(claim.status)
+    data["has_verdict"] = claim.has_verdict
+    data["sources"] = [_source_dict(source) for source in claim.sources]
+    return data
+
+
+def article_dict(report: ArticleReport) -> dict[str, Any]:
+    return {
+        "kind": "article-report",
+        "schema_version": report.schema_version,
+        "generated_at": report.generated_at.isoformat(),
+        "article": plain(report.article),
+        "summary": plain(report.summary),
+        "claims": [_claim_dict(claim) for claim in report.claims],
+        "links": [link_dict(link) for link in report.links],
+        "citations": [
+            {**plain(citation), "resolved": citation.resolved} for citation in report.citations
+        ],
+    }
+
+
+def _rotten_dict(item: RottenLink) -> dict[str, Any]:
+    data = link_dict(item.link)
+    data.pop("checks")
+    data["articles"] = plain(item.articles)
+    return data
+
+
+def links_dict(report: LinksReport) -> dict[str, Any]:
+    return {
+        "kind": "links-report",
+        "schema_version": report.schema_version,
+        "generated_at": report.generated_at.isoformat(),
+        "weeks": report.weeks,
+        "links_total": report.links_total,
+        "links_by_state": report.links_by_state,
+        "rotten": [_rotten_dict(item) for item in report.rotten],
+        "by_domain": [
+            {"domain": group.domain, "link_ids": [item.link.id for item in group.links]}
+            for group in report.by_domain
+        ],
+        "by_article": [
+            {"article": plain(group.article), "link_ids": [item.link.id for item in group.links]}
+            for group in report.by_article
+        ],
+        "rot_rate": [{**plain(week), "rate": week.rate} for week in report.rot_rate],
+    }
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_article(report: ArticleReport) -> str:
+    return dumps(article_dict(report))
+
+
+def render_links(report: LinksReport) -> str:
+    return dumps(links_dict(report))
