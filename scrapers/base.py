@@ -37,6 +37,7 @@ class ScrapedArticle:
 class Scraper(Protocol):
     """Turns a document into a :class:`ScrapedArticle`; ``name`` is stored on the article."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def parse(self, document: str, url: str | None) -> ScrapedArticle: ...

@@ -60,10 +60,10 @@ class TextScraper:
         authors: list[str] = []
         published = None
         site_name = None
-        if paragraphs and (byline := _BYLINE.match(paragraphs[0])):
-            if len(paragraphs[0].split()) <= MAX_BYLINE_WORDS:
-                paragraphs.pop(0)
-                authors, site_name, published = _read_byline(byline.group("rest"))
+        byline = _BYLINE.match(paragraphs[0]) if paragraphs else None
+        if byline and len(paragraphs[0].split()) <= MAX_BYLINE_WORDS:
+            paragraphs.pop(0)
+            authors, site_name, published = _read_byline(byline.group("rest"))
         body_parts: list[str] = []
         markers: list[tuple[int, _Marker]] = []
         length = 0
@@ -112,7 +112,10 @@ def _looks_like_title(paragraph: str) -> bool:
 
 def _marker_text(match: re.Match[str]) -> str:
     return str(
-        match.group("underline") or match.group("label") or match.group("autolink") or match.group(0)
+        match.group("underline")
+        or match.group("label")
+        or match.group("autolink")
+        or match.group(0)
     )
 
 
@@ -120,7 +123,9 @@ def _clean(text: str) -> str:
     return " ".join(_EMPHASIS.sub(r"\2", text).split())
 
 
-def _render(paragraph: str, base: str | None, *, markdown: bool) -> tuple[str, list[tuple[int, _Marker]]]:
+def _render(
+    paragraph: str, base: str | None, *, markdown: bool
+) -> tuple[str, list[tuple[int, _Marker]]]:
     """The paragraph's plain text and the offsets of its link markers in it."""
     if markdown:
         paragraph = _HEADING.sub("", paragraph)

@@ -27,7 +27,7 @@ BOILERPLATE = re.compile(
     r"donate|support (?:us|our work)|terms of (?:use|service)|privacy policy",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_SENTENCE_END = re.compile("[.!?\u2026][\"'\u201d\u2019)\\]]*$")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{8,300})[\"”]")
 
 
@@ -102,12 +102,16 @@ def detect_claims(
 def evidence_for(sentence: str, anchor_text: str) -> str:
     """What a cited source should contain for this sentence: a figure, a quote, or the anchor.
 
-    A figure inside the anchor wins; then the sentence's most specific figure (percentages and
-    money before bare numbers); then a quoted phrase; else the anchor text itself.
+    A figure inside the anchor wins; then an anchor the sentence quotes; then the sentence's
+    most specific figure (percentages and money before bare numbers); then a quoted phrase;
+    else the anchor text itself.
     """
     in_anchor = [f for f in find_figures(anchor_text) if f.kind != "year"]
     if in_anchor:
         return in_anchor[0].text
+    anchor = anchor_text.strip()
+    if anchor and any(f"{o}{anchor}{c}" in sentence for o, c in ('""', "“”")):
+        return anchor
     figures = find_figures(sentence)
     for kinds in (("percent", "money"), ("number",)):
         chosen = [figure for figure in figures if figure.kind in kinds]

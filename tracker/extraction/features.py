@@ -7,6 +7,7 @@ attributions, quotations, dates. Digits are folded to ``0`` so "69%" and "12%" s
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from tracker.extraction.figures import FIGURE
@@ -45,7 +46,7 @@ def sentence_features(sentence: str) -> set[str]:
             features.update("c:" + padded[i : i + size] for i in range(len(padded) - size + 1))
     words = _WORD.findall(lowered)
     features.update("w:" + word for word in words)
-    features.update(f"b:{first} {second}" for first, second in zip(words, words[1:], strict=False))
+    features.update(f"b:{first} {second}" for first, second in itertools.pairwise(words))
     features.update(cue_features(sentence))
     return features
 

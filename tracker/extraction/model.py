@@ -36,7 +36,9 @@ class LinearModel:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LinearModel:
         meta = {key: value for key, value in data.items() if key not in ("bias", "weights")}
-        return cls(float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()}, meta)
+        return cls(
+            float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()}, meta
+        )
 
 
 @lru_cache(maxsize=1)
