@@ -8,6 +8,8 @@ therefore not citations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lxml.html import HtmlElement
 
 from scrapers.base import ScrapedCitation
@@ -54,7 +56,7 @@ def _text_before(block: HtmlElement, anchor: HtmlElement) -> str:
 
 
 def find_citations(
-    tree: HtmlElement, body: str, sentences: list[Sentence], base_url: str | None
+    tree: HtmlElement, body: str, sentences: Sequence[Sentence], base_url: str | None
 ) -> list[ScrapedCitation]:
     """Links of ``tree`` that appear in ``body``, in body order, one per anchor occurrence."""
     citations: list[ScrapedCitation] = []

@@ -56,4 +56,6 @@ class GenericScraper:
 
     def parse(self, document: str, url: str | None) -> ScrapedArticle:
         tree = parse_tree(document)
-        return assemble(self.name, tree, extract_main_text(document), extract_metadata(tree), url)
+        return assemble(
+            self.name, tree, extract_main_text(document, tree), extract_metadata(tree), url
+        )

@@ -2,10 +2,11 @@
 
 trafilatura in precision mode keeps the least boilerplate, but now and then stops early and
 returns only part of a long article. readability-lxml picks the article's container as a
-whole, so it rarely truncates. We take trafilatura's text unless readability's is much longer
-(:data:`LONGER`) *and* contains most of trafilatura's (:data:`COVERAGE`, by word 4-grams): then
-trafilatura missed part of the same article. On the article-extraction benchmark this beats
-either library alone (see ``benchmarks/extraction.py``).
+whole, so it rarely truncates. When trafilatura's text holds less than :data:`SUSPICIOUS` of
+the words in the page's ``<p>`` elements, we also run readability (slower, so only then) and
+take its text if it is much longer (:data:`LONGER`) *and* contains most of trafilatura's
+(:data:`COVERAGE`, by word 4-grams): trafilatura missed part of the same article. On the
+article-extraction benchmark this beats either library alone (``benchmarks/extraction.py``).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from collections import Counter
 import lxml.etree
 import lxml.html
 import trafilatura
+from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import Unparseable
 
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+SUSPICIOUS = 0.5
 LONGER = 1.5
 COVERAGE = 0.5
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "br", "pre")
@@ -71,6 +74,15 @@ def choose(primary: str, fallback: str) -> list[str]:
     return _paragraphs(primary)
 
 
-def extract_main_text(html: str) -> list[str]:
-    """The article body of ``html`` as whitespace-normalized paragraphs."""
-    return choose(trafilatura_text(html), readability_text(html))
+def paragraph_words(tree: HtmlElement) -> int:
+    return sum(len(_TOKEN.findall(p.text_content())) for p in tree.iter("p"))
+
+
+def extract_main_text(html: str, tree: HtmlElement | None = None) -> list[str]:
+    """The article body of ``html`` (parsed as ``tree``) as whitespace-normalized paragraphs."""
+    primary = trafilatura_text(html)
+    if tree is None:
+        tree = lxml.html.fromstring(html)
+    if len(_TOKEN.findall(primary)) >= SUSPICIOUS * paragraph_words(tree):
+        return _paragraphs(primary)
+    return choose(primary, readability_text(html))

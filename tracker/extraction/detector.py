@@ -8,6 +8,7 @@ evidence (the figure or quoted phrase a cited source should contain) come from s
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +76,7 @@ def claim_kind(sentence: str, figures: list[Figure]) -> ClaimKind:
 
 
 def detect_claims(
-    text: str, sentences: list[Sentence] | None = None, *, threshold: float = THRESHOLD
+    text: str, sentences: Sequence[Sentence] | None = None, *, threshold: float = THRESHOLD
 ) -> list[ClaimCandidate]:
     """The check-worthy sentences of ``text``, in order."""
     candidates = []

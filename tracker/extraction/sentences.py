@@ -7,6 +7,7 @@ decimals ("3.5") and quoted sentences together, and needs no model download.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,8 +30,12 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
-def split_sentences(text: str) -> list[Sentence]:
-    """Sentences of ``text`` with their offsets; paragraphs never share a sentence."""
+@lru_cache(maxsize=8)
+def split_sentences(text: str) -> tuple[Sentence, ...]:
+    """Sentences of ``text`` with their offsets; paragraphs never share a sentence.
+
+    Cached: the scraper (to place citations) and the claim detector split the same body.
+    """
     sentences: list[Sentence] = []
     for block_start, block in _blocks(text):
         for span in _segmenter().segment(block):
@@ -40,7 +45,7 @@ def split_sentences(text: str) -> list[Sentence]:
                 continue
             start = block_start + span.start + (len(raw) - len(raw.lstrip()))
             sentences.append(Sentence(stripped, start, start + len(stripped)))
-    return sentences
+    return tuple(sentences)
 
 
 def _blocks(text: str) -> list[tuple[int, str]]:
@@ -57,7 +62,7 @@ def _blocks(text: str) -> list[tuple[int, str]]:
     return blocks
 
 
-def sentence_at(sentences: list[Sentence], offset: int) -> Sentence | None:
+def sentence_at(sentences: Sequence[Sentence], offset: int) -> Sentence | None:
     """The sentence that contains character ``offset`` (or the closest one before it)."""
     found: Sentence | None = None
     for sentence in sentences:
