@@ -11,16 +11,12 @@ and claims found, and ms per page end to end.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import lxml.html
 import trafilatura
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scrapers.maintext import extract_main_text, readability_text
 from tracker import migrate

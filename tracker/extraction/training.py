@@ -49,12 +49,17 @@ def read_labelled(path: Path) -> tuple[list[str], list[int]]:
 
 def fit(sentences: Sequence[str], labels: Sequence[int], keep: int = KEPT_WEIGHTS) -> LinearModel:
     """Logistic regression (balanced classes) keeping the ``keep`` largest weights."""
+    return fit_features([sentence_features(sentence) for sentence in sentences], labels, keep)
+
+
+def fit_features(
+    feature_sets: Sequence[set[str]], labels: Sequence[int], keep: int = KEPT_WEIGHTS
+) -> LinearModel:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     rows = []
-    for sentence in sentences:
-        features = sentence_features(sentence)
+    for features in feature_sets:
         value = 1.0 / math.sqrt(len(features)) if features else 0.0
         rows.append(dict.fromkeys(features, value))
     vectorizer = DictVectorizer()
@@ -90,9 +95,10 @@ def cross_validate(
     from sklearn.model_selection import StratifiedKFold
 
     predicted = [False] * len(sentences)
+    features = [sentence_features(sentence) for sentence in sentences]
     splitter = StratifiedKFold(folds, shuffle=True, random_state=SEED)
     for train, test in splitter.split(sentences, labels):
-        model = fit([sentences[i] for i in train], [labels[i] for i in train])
+        model = fit_features([features[i] for i in train], [labels[i] for i in train])
         for i in test:
             predicted[i] = decide(model, sentences[i])
     return score(labels, predicted)
