@@ -85,4 +85,8 @@ def extract_main_text(html: str, tree: HtmlElement | None = None) -> list[str]:
         tree = lxml.html.fromstring(html)
     if len(_TOKEN.findall(primary)) >= SUSPICIOUS * paragraph_words(tree):
         return _paragraphs(primary)
-    return choose(primary, readability_text(html))
+    chosen = choose(primary, readability_text(html))
+    if not chosen:
+        # Short or badly broken pages: both refuse; trafilatura's recall mode keeps what it can.
+        chosen = _paragraphs(trafilatura.extract(html, favor_recall=True) or "")
+    return chosen
