@@ -28,6 +28,7 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 SUSPICIOUS = 0.5
 LONGER = 1.5
 COVERAGE = 0.5
+MIN_WORDS = 10
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "br", "pre")
 # readability logs every page it finds hard at INFO; keep our logs readable.
 logging.getLogger("readability.readability").setLevel(logging.WARNING)
@@ -84,9 +85,12 @@ def extract_main_text(html: str, tree: HtmlElement | None = None) -> list[str]:
     if tree is None:
         tree = lxml.html.fromstring(html)
     if len(_TOKEN.findall(primary)) >= SUSPICIOUS * paragraph_words(tree):
-        return _paragraphs(primary)
-    chosen = choose(primary, readability_text(html))
+        chosen = _paragraphs(primary)
+    else:
+        chosen = choose(primary, readability_text(html))
     if not chosen:
         # Short or badly broken pages: both refuse; trafilatura's recall mode keeps what it can.
         chosen = _paragraphs(trafilatura.extract(html, favor_recall=True) or "")
+    if sum(len(_TOKEN.findall(paragraph)) for paragraph in chosen) < MIN_WORDS:
+        return []  # a lone menu item or error line is not an article
     return chosen
