@@ -112,7 +112,9 @@ def test_changed_text_is_recorded_and_reviewed_claims_are_untouched(
             old_status=ClaimStatus.UNVERIFIED,
             new_status=ClaimStatus.ACCURATE,
         )
-    changed = ARTICLE.replace("$4.2 billion, an increase of 12%", "$4.5 billion, an increase of 20%")
+    changed = ARTICLE.replace(
+        "$4.2 billion, an increase of 12%", "$4.5 billion, an increase of 20%"
+    )
     path.write_text(changed, encoding="utf-8")
     second = ingest(database, settings, str(path))
     assert second.text_changed
@@ -187,7 +189,11 @@ def test_korybko_example_claims_are_tied_to_their_citations(
         ("empty.txt", b"", "is empty"),
         ("blank.html", b"   \n\n ", "is empty"),
         ("binary.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
-        ("nothing.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "no article"),
+        (
+            "nothing.html",
+            b"<html><body><nav><a href='/'>Home</a></nav></body></html>",
+            "no article",
+        ),
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_written(
