@@ -197,6 +197,7 @@ def test_korybko_example_claims_are_tied_to_their_citations(
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_written(
+    *,
     database: Database,
     settings: Settings,
     tmp_path: Path,
