@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tests.conftest import CliInvoker
+from tests.support.server import LocalServer, Reply
 from tracker.db import Database
 from tracker.models import Reviewer
 
@@ -137,4 +138,16 @@ def test_ingest_bad_input_exit_codes(run_cli: CliInvoker, tmp_path: Path) -> Non
     assert result.stderr == f"error: {empty} is empty\n"
     run_cli("ingest", str(tmp_path / "missing.txt"), exit_code=2)
     run_cli("ingest", str(empty), "--format", "pdf", exit_code=2)
+    assert json.loads(run_cli("articles", "list", "--json").stdout) == []
+
+
+def test_ingest_url_failures_exit_codes(run_cli: CliInvoker, http_server: LocalServer) -> None:
+    result = run_cli("ingest", http_server.url("/missing"), exit_code=1)
+    assert (
+        result.stderr
+        == f"error: {http_server.url('/missing')} answered HTTP 404: no article to ingest\n"
+    )
+    image = http_server.route("/photo.jpg", Reply(body=b"\xff\xd8\xff", content_type="image/jpeg"))
+    result = run_cli("ingest", image, exit_code=2)
+    assert "is not an article (content type image/jpeg)" in result.stderr
     assert json.loads(run_cli("articles", "list", "--json").stdout) == []
