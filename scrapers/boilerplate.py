@@ -14,7 +14,8 @@ NOTICE = re.compile(
     r"copyright ©|© \d{4}|all rights reserved|original source of this article|"
     r"originally published (?:on|at|by)|^disclaimer\b|featured image is|comment on .{0,40}articles|"
     r"media inquiries|don'?t miss out|contains copyrighted material|thanks for reading|"
-    r"leave a comment|upgrade to paid|^\W*(?:share|subscribe|like|comment|restack)\W*$",
+    r"leave a comment|is a (?:regular|frequent) contributor to|^about the author|"
+    r"upgrade to paid|^\W*(?:share|subscribe|like|comment|restack)\W*$",
     re.IGNORECASE,
 )
 MAX_NOTICE_WORDS = 150

@@ -120,7 +120,9 @@ def list_claims(
     status: str | None = None,
     needs_rereview: bool = False,
 ) -> list[dict[str, Any]]:
-    query = select(Claim).order_by(Claim.article_id, Claim.position, Claim.id)
+    query = select(Claim).order_by(
+        Claim.article_id, Claim.position.is_(None), Claim.position, Claim.id
+    )
     if article_id is not None:
         get_article(session, article_id)
         query = query.where(Claim.article_id == article_id)

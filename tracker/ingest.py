@@ -221,9 +221,15 @@ def _sync_claims(
                 else:
                     old.position = None
     new_claims = 0
+    positioned: set[str] = set()
     for candidate in candidates:
         claim = existing.get(candidate.text)
         sources = [c for c in citations if candidate.start <= c.position < candidate.end]
+        if candidate.text in positioned and claim is not None:
+            if not is_touched(claim):
+                _attach_sources(claim, sources)  # a repeated sentence: one claim, first place
+            continue
+        positioned.add(candidate.text)
         if claim is None:
             claim = _create_claim(session, article, candidate)
             existing[candidate.text] = claim

@@ -68,6 +68,11 @@ FIGURE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
+# "Article 5", "Section 230", "No. 10": labels, not quantities.
+_LABEL_BEFORE = re.compile(
+    r"\b(?:article|section|chapter|clause|paragraph|point|no\.|number|resolution|step|phase)\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,8 @@ def find_figures(sentence: str) -> list[Figure]:
             figures.append(Figure(text, "percent", _number(match.group("pnum")), "%"))
         else:
             number = match.group("qnum")
+            if _LABEL_BEFORE.search(sentence[: match.start()]):
+                continue
             currency = match.group("qcur")
             value = _scaled(_number(number), match.group("qscale"))
             if currency:
