@@ -80,10 +80,13 @@ def detect_claims(
 ) -> list[ClaimCandidate]:
     """The check-worthy sentences of ``text``, in order."""
     candidates = []
+    scores: dict[str, float] = {}
     for sentence in sentences if sentences is not None else split_sentences(text):
         if is_heading(sentence.text):
             continue
-        score = checkworthiness(sentence.text)
+        if sentence.text not in scores:  # repeated sentences are scored once
+            scores[sentence.text] = checkworthiness(sentence.text)
+        score = scores[sentence.text]
         if score < threshold:
             continue
         figures = find_figures(sentence.text)

@@ -7,6 +7,7 @@ decimals ("3.5") and quoted sentences together, and needs no model download.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,10 +65,5 @@ def _blocks(text: str) -> list[tuple[int, str]]:
 
 def sentence_at(sentences: Sequence[Sentence], offset: int) -> Sentence | None:
     """The sentence that contains character ``offset`` (or the closest one before it)."""
-    found: Sentence | None = None
-    for sentence in sentences:
-        if sentence.start <= offset:
-            found = sentence
-        else:
-            break
-    return found
+    index = bisect_right(sentences, offset, key=lambda sentence: sentence.start)
+    return sentences[index - 1] if index else None
