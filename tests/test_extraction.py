@@ -96,3 +96,8 @@ def test_shipped_weights_state_their_provenance() -> None:
     assert "GPL-3.0" in model.meta["license"]
     assert "cross_validated" in model.meta
     assert 0 < len(model.weights) <= 5000
+
+
+def test_numbered_labels_are_not_figures() -> None:
+    figures = find_figures("Article 5 and Section 230 matter to 40 members spending 2%.")
+    assert [f.text for f in figures] == ["40", "2%"]

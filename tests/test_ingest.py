@@ -157,7 +157,11 @@ def test_korybko_example_claims_are_tied_to_their_citations(
     assert result.title is not None
     assert result.title.startswith("10 Obstacles")
     with database.reading() as session:
-        claims = list(session.scalars(select(Claim).where(Claim.article_id == result.article_id)))
+        claims = list(
+            session.scalars(
+                select(Claim).where(Claim.article_id == result.article_id).order_by(Claim.id)
+            )
+        )
         evidence = {
             figure: [
                 (source.evidence, source.citation.anchor_text if source.citation else None)
@@ -172,6 +176,9 @@ def test_korybko_example_claims_are_tied_to_their_citations(
             )
         }
         texts = [claim.text.lower() for claim in claims]
+        positions = [claim.position for claim in claims]
+    assert len(set(texts)) == len(texts)  # the repeated summary sentence is one claim
+    assert positions[0] == min(p for p in positions if p is not None)
     assert ("69%", "69% of Poles") in evidence["69%"]
     assert ("5%", "only has 5% of the air defenses needed") in evidence["5%"]
     assert ("2%", "prior") in evidence["2%"]
