@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scrapers import TextScraper
 from tracker.errors import InvalidInput
@@ -81,3 +83,30 @@ def test_relative_markdown_link_resolves_against_article_url() -> None:
 def test_empty_or_binary_text_is_refused(document: str) -> None:
     with pytest.raises(InvalidInput):
         TextScraper("text").parse(document, None)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(["alpha", "beta", "3.5%", "Dr.", "x,"]), max_size=4),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_every_underline_marker_is_a_citation_at_its_anchor(
+    pieces: list[tuple[list[str], bool]],
+) -> None:
+    words = []
+    for index, (plain, underlined) in enumerate(pieces):
+        words.extend(plain)
+        words.append(f"<u>anchor {index}</u>" if underlined else f"word{index}")
+    document = "Title\n\n" + " ".join(words) + "."
+    article = TextScraper("text").parse(document, None)
+    expected = [f"anchor {i}" for i, (_plain, underlined) in enumerate(pieces) if underlined]
+    assert [c.anchor_text for c in article.citations] == expected
+    assert "<u>" not in article.text
+    for citation in article.citations:
+        assert article.text[citation.offset :].startswith(citation.anchor_text)
+        assert citation.anchor_text in citation.sentence
