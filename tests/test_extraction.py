@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.enums import ClaimKind
@@ -32,6 +32,7 @@ def test_sentences_keep_abbreviations_decimals_and_quotes_together() -> None:
         assert text[sentence.start : sentence.end] == sentence.text
 
 
+@settings(deadline=None)  # pysbd compiles its rules on first use
 @given(st.lists(st.sampled_from(["Alpha beta.", "Gamma 3.5 delta!", "Eps?"]), min_size=1))
 def test_sentence_offsets_always_point_into_the_text(parts: list[str]) -> None:
     text = " ".join(parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scrapers import TextScraper
@@ -85,6 +85,7 @@ def test_empty_or_binary_text_is_refused(document: str) -> None:
         TextScraper("text").parse(document, None)
 
 
+@settings(deadline=None)  # pysbd compiles its rules on first use
 @given(
     st.lists(
         st.tuples(
