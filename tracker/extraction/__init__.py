@@ -1,0 +1,1 @@
+"""Claims from article text: sentences, figures, and a check-worthiness detector (no hosting)."""

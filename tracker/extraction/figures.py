@@ -1,0 +1,124 @@
+"""Figures in a sentence, normalized: percentages, money, quantities with scale words, years.
+
+The normalized value lets a reviewer (and the evidence check) compare "2 percent", "2%" and
+"two per cent" as one figure; ``text`` keeps the spelling the article used, which is the
+evidence a cited source should contain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+}
+_SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
+_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB", "₹": "INR"}
+_CURRENCY_WORDS = {
+    "dollars": "USD",
+    "dollar": "USD",
+    "euros": "EUR",
+    "euro": "EUR",
+    "pounds": "GBP",
+    "rubles": "RUB",
+    "roubles": "RUB",
+    "yuan": "CNY",
+}
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_WORDNUM = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_SCALE = r"(?:thousand|million|billion|trillion|bn|mn|tn|[kmb])\b"
+FIGURE = re.compile(
+    rf"""
+    (?P<money>(?P<cur>[$€£¥₽₹])\s?(?P<mnum>{_NUM})(?:\s?(?P<mscale>{_SCALE}))?)
+    | (?P<percent>(?P<pnum>{_NUM}|\b(?:{_WORDNUM}))\s?(?:%|\s?per\s?cent\b|\s?percent\b))
+    | (?P<quantity>\b(?P<qnum>{_NUM})(?:\s?(?P<qscale>{_SCALE}))?
+        (?:\s(?P<qcur>dollars?|euros?|pounds|rubles|roubles|yuan)\b)?)
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
+# "Article 5", "Section 230", "No. 10": labels, not quantities.
+_LABEL_BEFORE = re.compile(
+    r"\b(?:article|section|chapter|clause|paragraph|point|no\.|number|resolution|step|phase)\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    text: str
+    kind: str  # percent | money | year | number
+    value: float
+    unit: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _number(text: str) -> float:
+    lowered = text.lower()
+    if lowered in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[lowered])
+    return float(text.replace(",", ""))
+
+
+def _scaled(value: float, scale: str | None) -> float:
+    if not scale:
+        return value
+    return value * _SCALES.get(scale.lower(), 1.0)
+
+
+def find_figures(sentence: str) -> list[Figure]:
+    """Every figure in ``sentence``, in order of appearance."""
+    figures: list[Figure] = []
+    for match in FIGURE.finditer(sentence):
+        text = match.group(0).strip()
+        if match.group("money"):
+            value = _scaled(_number(match.group("mnum")), match.group("mscale"))
+            figures.append(Figure(text, "money", value, _CURRENCIES[match.group("cur")]))
+        elif match.group("percent"):
+            figures.append(Figure(text, "percent", _number(match.group("pnum")), "%"))
+        else:
+            number = match.group("qnum")
+            if _LABEL_BEFORE.search(sentence[: match.start()]):
+                continue
+            currency = match.group("qcur")
+            value = _scaled(_number(number), match.group("qscale"))
+            if currency:
+                figures.append(Figure(text, "money", value, _CURRENCY_WORDS[currency.lower()]))
+            elif _YEAR.match(number) and not match.group("qscale"):
+                figures.append(Figure(text, "year", value))
+            else:
+                figures.append(Figure(text, "number", value))
+    return figures
