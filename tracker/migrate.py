@@ -21,7 +21,11 @@ MIGRATIONS_DIR = Path(migrations.__file__).parent
 UNMANAGED_TABLES = frozenset({"scheduler_jobs"})
 
 
-def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+def include_name(
+    name: str | None,
+    type_: str,
+    parent_names: Mapping[str, str | None],  # noqa: ARG001 - the hook's signature
+) -> bool:
     """Alembic ``include_name`` hook: leave :data:`UNMANAGED_TABLES` out of comparisons."""
     return not (type_ == "table" and name in UNMANAGED_TABLES)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from tracker.db import Database
 from tracker.enums import CheckOutcome, LinkState
@@ -43,7 +44,10 @@ def check_links(
                         result: FetchResult | FetchFailure = await fetcher.fetch(urls[link_id])
                     except FetchFailure as failure:
                         result = failure
-                outcome = _record(database, settings, link_id, result, worker)
+                # Writes go one at a time to a writer thread; fetches go on meanwhile.
+                outcome = await asyncio.get_running_loop().run_in_executor(
+                    writer, _record, database, settings, link_id, result, worker
+                )
                 counts[outcome.value] = counts.get(outcome.value, 0) + 1
                 if progress is not None:
                     progress(sum(counts.values()), len(urls))
@@ -51,7 +55,8 @@ def check_links(
             await asyncio.gather(*(one(link_id) for link_id in urls))
         return counts
 
-    return asyncio.run(run())
+    with ThreadPoolExecutor(1, thread_name_prefix="check-writer") as writer:
+        return asyncio.run(run())
 
 
 def _record(
@@ -74,17 +79,22 @@ def _record(
             else CheckOutcome.SERVER_ERROR
         )
     with database.transaction() as session:
-        session.add(
-            LinkCheck(
+        session.execute(
+            insert(LinkCheck).values(
                 link_id=link_id, checked_at=now, outcome=outcome, http_status=status, worker=worker
             )
         )
-        link = session.get_one(Link, link_id)
-        link.last_outcome = outcome
-        link.http_status = status
-        link.last_checked_at = now
-        link.state = LinkState.ALIVE if outcome is CheckOutcome.OK else LinkState.AT_RISK
-        link.next_check_at = now + timedelta(hours=settings.check_interval_hours)
+        session.execute(
+            update(Link)
+            .where(Link.id == link_id)
+            .values(
+                last_outcome=outcome,
+                http_status=status,
+                last_checked_at=now,
+                state=LinkState.ALIVE if outcome is CheckOutcome.OK else LinkState.AT_RISK,
+                next_check_at=now + timedelta(hours=settings.check_interval_hours),
+            )
+        )
     return outcome
 
 

@@ -23,6 +23,8 @@ _BARE = re.compile(r"^[A-Za-z0-9_.:/@+\-,]+$")
 
 
 def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, datetime):
         value = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     elif isinstance(value, Enum):

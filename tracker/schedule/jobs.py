@@ -55,6 +55,7 @@ class Runtime:
     _fired: queue.Queue[str] = field(default_factory=queue.Queue)
     _pending: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    warned: set[str] = field(default_factory=set)
 
     def fire(self, name: str) -> None:
         """Queue job ``name`` unless it is already waiting (runs coalesce)."""
@@ -140,8 +141,8 @@ def run(runtime: Runtime, name: str) -> None:
     work[name](runtime)
 
 
-def run_check_round(runtime: Runtime) -> RoundReport:
-    log.info("round_started", worker=runtime.worker)
+def run_check_round(runtime: Runtime, *, quiet_if_empty: bool = True) -> RoundReport:
+    log.debug("round_started", worker=runtime.worker)
     report = check_due(
         runtime.database,
         runtime.settings,
@@ -150,7 +151,8 @@ def run_check_round(runtime: Runtime) -> RoundReport:
         batch_size=runtime.batch_size,
         stop=runtime.stop,
     )
-    log.info(
+    # An empty round every few minutes for months is noise: it is logged only with --debug.
+    (log.debug if quiet_if_empty and not report.claimed else log.info)(
         "round_done",
         worker=runtime.worker,
         batches=report.batches,
@@ -201,11 +203,13 @@ def run_archive_lookup(runtime: Runtime) -> int:
         return 0
     lookup = load_archive_lookup()
     if lookup is None:
-        log.warning(
-            "archive_lookup_unavailable",
-            worker=runtime.worker,
-            reason="tracker.linkcheck.archive is not installed",
-        )
+        if ARCHIVE_LOOKUP not in runtime.warned:  # once per process, not at every tick
+            runtime.warned.add(ARCHIVE_LOOKUP)
+            log.warning(
+                "archive_lookup_unavailable",
+                worker=runtime.worker,
+                reason="tracker.linkcheck.archive is not installed",
+            )
         return 0
     with job_lock(runtime.database, ARCHIVE_LOOKUP) as mine:
         if not mine:

@@ -22,7 +22,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from tracker.db import Database
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, TrackerError
 from tracker.schedule import jobs, leases
 from tracker.schedule.events import log
 from tracker.schedule.locks import worker_lock
@@ -32,6 +32,15 @@ from tracker.settings import Settings
 
 POLL_SECONDS = 0.5
 WORKER_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
+
+
+EXIT_INTERRUPTED = 130  # the shell's code for "ended by a signal"
+
+
+class StopForced(TrackerError):
+    """A second SIGINT/SIGTERM abandoned the batch in flight (its leases were released)."""
+
+    exit_code = EXIT_INTERRUPTED
 
 
 @dataclass(frozen=True)
@@ -60,19 +69,28 @@ def run(
     """Run one round (``once``) or the scheduler until a signal; the round's report if once."""
     worker = validate_worker_id(options.worker)
     runtime = jobs.Runtime(database, settings, checker, worker, options.batch_size)
-    with worker_lock(database, worker), stop_on_signals(runtime.stop):
-        # No other live process has our id (the lock says so): leases under it are stale.
-        stale = leases.release(database, worker)
-        if stale:
-            log.info("stale_leases_released", worker=worker, links=stale)
-        if options.once:
-            report = jobs.run_check_round(runtime)
-            if not runtime.stop.is_set():
-                jobs.run_archive_lookup(runtime)
-            return report
-        check_every = options.check_every
-        _run_scheduler(runtime, check_every)
-        return None
+    try:
+        with worker_lock(database, worker), stop_on_signals(runtime.stop):
+            return _run_locked(runtime, options)
+    except KeyboardInterrupt:
+        raise StopForced(
+            "stopped by a second signal: the batch in flight was abandoned and its leases "
+            "released; checks already written are kept"
+        ) from None
+
+
+def _run_locked(runtime: jobs.Runtime, options: ScheduleOptions) -> RoundReport | None:
+    # No other live process has our id (the lock says so): leases under it are stale.
+    stale = leases.release(runtime.database, runtime.worker)
+    if stale:
+        log.info("stale_leases_released", worker=runtime.worker, links=stale)
+    if options.once:
+        report = jobs.run_check_round(runtime, quiet_if_empty=False)
+        if not runtime.stop.is_set():
+            jobs.run_archive_lookup(runtime)
+        return report
+    _run_scheduler(runtime, options.check_every)
+    return None
 
 
 def _run_scheduler(runtime: jobs.Runtime, check_every: timedelta | None) -> None:
