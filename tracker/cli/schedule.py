@@ -95,7 +95,7 @@ def schedule(
 @json_option
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """Show each worker's jobs and next run times, due links, and leases held.
+    """Jobs and next runs of every worker, due links, leases held.
 
     \b
     Example:
@@ -135,6 +135,24 @@ def _print_status(data: dict[str, Any]) -> None:
         ],
         title="Leases held",
     )
+
+
+@schedule.command()
+@click.argument("worker")
+@pass_app
+def forget(app: AppContext, worker: str) -> None:
+    """Delete the stored plan of WORKER, a worker id that will not run again.
+
+    Refused while that worker runs. Its leases, if any, simply expire.
+
+    \b
+    Example:
+      fact-tracker schedule forget old-host
+    """
+    from tracker.schedule.store import forget_worker
+
+    removed = forget_worker(app.database(), worker)
+    click.echo(f"Removed {removed} job(s) of worker {worker}")
 
 
 COMMANDS = [schedule]

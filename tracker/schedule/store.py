@@ -20,6 +20,7 @@ from apscheduler.util import utc_timestamp_to_datetime
 from sqlalchemy import Engine, inspect, select, text
 
 from tracker.db import Database
+from tracker.errors import InvalidInput, NotFound
 from tracker.schedule.locks import ADVISORY_NAMESPACE
 
 JOB_TABLE = "scheduler_jobs"  # listed in tracker.migrate.UNMANAGED_TABLES
@@ -113,6 +114,24 @@ def stored_jobs(database: Database) -> list[StoredJob]:
             )
         )
     return jobs
+
+
+def forget_worker(database: Database, worker: str) -> int:
+    """Delete the jobs of ``worker`` (not running); how many there were."""
+    from tracker.schedule.locks import running_workers
+
+    if running_workers(database, {worker}):
+        raise InvalidInput(f"worker {worker} is running: stop it first")
+    if not inspect(database.engine).has_table(JOB_TABLE):
+        raise NotFound("worker", worker)
+    table = SQLAlchemyJobStore(engine=database.engine, tablename=JOB_TABLE).jobs_t
+    with database.engine.begin() as connection:
+        removed = connection.execute(
+            table.delete().where(table.c.id.startswith(worker + SEPARATOR, autoescape=True))
+        ).rowcount
+    if not removed:
+        raise NotFound("worker", worker)
+    return int(removed)
 
 
 def _trigger_of(state: bytes) -> str:
