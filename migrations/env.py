@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from tracker.db import make_engine
+from tracker.migrate import include_name
 from tracker.models import Base
 from tracker.settings import load_settings
 
@@ -23,6 +24,7 @@ def configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         transaction_per_migration=True,
     )

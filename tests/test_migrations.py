@@ -50,7 +50,12 @@ def test_models_and_migrations_do_not_drift(db_url: str) -> None:
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "compare_server_default": True}
+                connection,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": True,
+                    "include_name": migrate.include_name,
+                },
             )
             differences = compare_metadata(context, Base.metadata)
     finally:

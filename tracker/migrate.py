@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +14,20 @@ from sqlalchemy import Engine
 import migrations
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
+
+# Tables that live in the tracker's database but whose schema belongs to a library, not to our
+# models and migrations: APScheduler creates and owns its job store table
+# (tracker.schedule.store.JOB_TABLE). Comparisons (the drift test, autogenerate) skip them.
+UNMANAGED_TABLES = frozenset({"scheduler_jobs"})
+
+
+def include_name(
+    name: str | None,
+    type_: str,
+    parent_names: Mapping[str, str | None],  # noqa: ARG001 - the hook's signature
+) -> bool:
+    """Alembic ``include_name`` hook: leave :data:`UNMANAGED_TABLES` out of comparisons."""
+    return not (type_ == "table" and name in UNMANAGED_TABLES)
 
 
 def alembic_config() -> Config:

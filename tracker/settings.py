@@ -89,7 +89,21 @@ class Settings(BaseSettings):
     dead_after_hours: float = Field(
         72.0, ge=0, description="Hours the failures must span to confirm rot"
     )
-    lease_seconds: int = Field(300, ge=10, description="How long a worker holds claimed links")
+    lease_seconds: int = Field(
+        300, ge=1, description="How long a worker holds claimed links (renewed while checking)"
+    )
+    schedule_every_minutes: float = Field(
+        5.0, gt=0, description="How often `fact-tracker schedule` looks for due links"
+    )
+    schedule_batch_size: int = Field(
+        100, ge=1, le=10_000, description="Due links one worker claims and checks at a time"
+    )
+    schedule_worker_id: str = Field(
+        "",
+        max_length=100,
+        description="Name of this scheduler among the workers sharing a database "
+        "(default: the host name); each running worker needs its own",
+    )
     organization_name: str = Field(
         "fact-tracker", description="Publisher named as author of ClaimReview markup"
     )

@@ -45,6 +45,12 @@ def redirect(location: str, status: int = 301) -> Reply:
     return Reply(status=status, headers={"Location": location}, content_type=None)
 
 
+class _Server(ThreadingHTTPServer):
+    # Checkers connect by the dozen at once; the default backlog of 5 drops the excess SYNs
+    # and each dropped one costs a second-long retransmit.
+    request_queue_size = 256
+
+
 class LocalServer:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
@@ -52,7 +58,7 @@ class LocalServer:
         self.hits: Counter[str] = Counter()
         self.requests: list[Request] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, 0), self._handler_class())
+        self._server = _Server((host, 0), self._handler_class())
         self._server.daemon_threads = True
         self.host = host
         self.port = self._server.server_address[1]

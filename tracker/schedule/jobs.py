@@ -1,0 +1,227 @@
+"""The scheduled jobs of link checking, registered here beside the feature that runs them.
+
+APScheduler persists *when* each job runs; the work itself is done on the scheduler's main
+thread (see :mod:`tracker.schedule.runner`): a job firing only queues its name. That keeps
+one place where signals are handled and checks are interrupted, and it means a job never
+runs twice at once in one worker.
+
+Jobs are referenced by their textual name (``tracker.schedule.jobs:check_due_links``) in the
+job store, so these module-level functions are part of the stored plan: rename them only with
+care (a job whose function is gone is dropped and re-added with its default schedule).
+"""
+
+from __future__ import annotations
+
+import importlib
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import or_, select
+
+from tracker.db import Database
+from tracker.enums import LinkState
+from tracker.models import Link
+from tracker.schedule import status
+from tracker.schedule.events import log
+from tracker.schedule.locks import job_lock
+from tracker.schedule.worker import Checker, RoundReport, check_due
+from tracker.settings import Settings
+
+CHECK_DUE = "check-due"
+ARCHIVE_LOOKUP = "archive-lookup"
+DAILY_SUMMARY = "daily-summary"
+ARCHIVE_BATCH = 500
+
+ArchiveLookup = Callable[[Database, Settings, Sequence[int]], object]
+
+
+@dataclass
+class Runtime:
+    """What the jobs of one running scheduler work with, and the queue of fired jobs."""
+
+    database: Database
+    settings: Settings
+    checker: Checker
+    worker: str
+    batch_size: int
+    stop: threading.Event = field(default_factory=threading.Event)
+    _fired: queue.Queue[str] = field(default_factory=queue.Queue)
+    _pending: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    warned: set[str] = field(default_factory=set)
+
+    def fire(self, name: str) -> None:
+        """Queue job ``name`` unless it is already waiting (runs coalesce)."""
+        with self._lock:
+            if name in self._pending:
+                return
+            self._pending.add(name)
+        self._fired.put(name)
+
+    def next_fired(self, timeout: float) -> str | None:
+        try:
+            name = self._fired.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        with self._lock:
+            self._pending.discard(name)
+        return name
+
+
+_runtime: Runtime | None = None
+
+
+@contextmanager
+def bound(runtime: Runtime) -> Iterator[Runtime]:
+    """Make ``runtime`` the one the job functions below fire into, for this process."""
+    global _runtime  # noqa: PLW0603 - APScheduler calls plain functions; this is their context
+    _runtime = runtime
+    try:
+        yield runtime
+    finally:
+        _runtime = None
+
+
+def _fire(name: str) -> None:
+    if _runtime is None:
+        raise RuntimeError(f"job {name} fired outside a running scheduler")
+    _runtime.fire(name)
+
+
+# The functions APScheduler stores references to.
+def check_due_links() -> None:
+    _fire(CHECK_DUE)
+
+
+def lookup_archives() -> None:
+    _fire(ARCHIVE_LOOKUP)
+
+
+def daily_summary() -> None:
+    _fire(DAILY_SUMMARY)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One job of the plan: what fires, on which trigger, and whether it runs at first start."""
+
+    name: str
+    func: Callable[[], None]
+    trigger: BaseTrigger
+    run_at_start: bool
+
+
+def plan(check_every: timedelta) -> list[JobSpec]:
+    every = IntervalTrigger(seconds=_secs(check_every))
+    return [
+        JobSpec(CHECK_DUE, check_due_links, every, True),
+        JobSpec(ARCHIVE_LOOKUP, lookup_archives, every, False),
+        JobSpec(DAILY_SUMMARY, daily_summary, CronTrigger(hour=0, minute=0, timezone=UTC), False),
+    ]
+
+
+def _secs(delta: timedelta) -> int:
+    return max(1, round(delta.total_seconds()))
+
+
+def run(runtime: Runtime, name: str) -> None:
+    """Do the work of job ``name`` on the calling thread."""
+    work: dict[str, Callable[[Runtime], object]] = {
+        CHECK_DUE: run_check_round,
+        ARCHIVE_LOOKUP: run_archive_lookup,
+        DAILY_SUMMARY: log_daily_summary,
+    }
+    work[name](runtime)
+
+
+def run_check_round(runtime: Runtime, *, quiet_if_empty: bool = True) -> RoundReport:
+    log.debug("round_started", worker=runtime.worker)
+    report = check_due(
+        runtime.database,
+        runtime.settings,
+        runtime.checker,
+        worker=runtime.worker,
+        batch_size=runtime.batch_size,
+        stop=runtime.stop,
+    )
+    # An empty round every few minutes for months is noise: it is logged only with --debug.
+    (log.debug if quiet_if_empty and not report.claimed else log.info)(
+        "round_done",
+        worker=runtime.worker,
+        batches=report.batches,
+        claimed=report.claimed,
+        checked=report.checked,
+        stopped=report.stopped,
+        seconds=report.seconds,
+        outcomes=dict(sorted(report.outcomes.items())),
+    )
+    return report
+
+
+def links_needing_archive(database: Database, limit: int = ARCHIVE_BATCH) -> list[int]:
+    """At-risk or dead links not looked up in an archive since they started failing."""
+    with database.reading() as session:
+        return list(
+            session.scalars(
+                select(Link.id)
+                .where(
+                    Link.state.in_([LinkState.AT_RISK, LinkState.DEAD]),
+                    or_(
+                        Link.archive_checked_at.is_(None),
+                        Link.archive_checked_at < Link.failing_since,
+                    ),
+                )
+                .order_by(Link.failing_since, Link.id)
+                .limit(limit)
+            )
+        )
+
+
+def load_archive_lookup() -> ArchiveLookup | None:
+    """The link checker's archive look-up, or None when this build has no link checker."""
+    try:
+        module = importlib.import_module("tracker.linkcheck.archive")
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("tracker.linkcheck"):
+            raise
+        return None
+    lookup: ArchiveLookup = module.lookup_archives
+    return lookup
+
+
+def run_archive_lookup(runtime: Runtime) -> int:
+    """Ask the archive about newly at-risk links; how many were looked up."""
+    if not runtime.settings.archive_url:
+        log.debug("archive_lookup_skipped", worker=runtime.worker, reason="archive_url is empty")
+        return 0
+    lookup = load_archive_lookup()
+    if lookup is None:
+        if ARCHIVE_LOOKUP not in runtime.warned:  # once per process, not at every tick
+            runtime.warned.add(ARCHIVE_LOOKUP)
+            log.warning(
+                "archive_lookup_unavailable",
+                worker=runtime.worker,
+                reason="tracker.linkcheck.archive is not installed",
+            )
+        return 0
+    with job_lock(runtime.database, ARCHIVE_LOOKUP) as mine:
+        if not mine:
+            log.debug("archive_lookup_skipped", worker=runtime.worker, reason="another worker")
+            return 0
+        link_ids = links_needing_archive(runtime.database)
+        if link_ids:
+            lookup(runtime.database, runtime.settings, link_ids)
+        log.info("archive_lookup_done", worker=runtime.worker, links=len(link_ids))
+        return len(link_ids)
+
+
+def log_daily_summary(runtime: Runtime) -> None:
+    summary = status.daily_summary(runtime.database)
+    log.info("daily_summary", worker=runtime.worker, **summary)

@@ -1,0 +1,91 @@
+"""What the scheduler is doing: due links, leases, checks of the last day (read-only)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tracker.db import Database
+from tracker.models import Link, LinkCheck
+from tracker.schedule import leases, locks, store
+from tracker.schedule.leases import database_now, is_due
+
+OVERDUE_AFTER = timedelta(hours=1)
+
+
+def backlog(database: Database) -> dict[str, int]:
+    """Links due now, and those overdue by more than an hour (a sign of too few workers)."""
+    with database.reading() as session:
+        now = database_now(session)
+        due = session.execute(select(func.count()).where(is_due(now))).scalar_one()
+        overdue = session.execute(
+            select(func.count()).where(is_due(now - OVERDUE_AFTER))
+        ).scalar_one()
+    return {"due": int(due), "overdue": int(overdue)}
+
+
+def daily_summary(database: Database) -> dict[str, Any]:
+    """Checks of the last 24 hours by outcome and by worker, links by state, the backlog."""
+    with database.reading() as session:
+        since = database_now(session) - timedelta(days=1)
+        by_outcome = session.execute(
+            select(LinkCheck.outcome, func.count())
+            .where(LinkCheck.checked_at >= since)
+            .group_by(LinkCheck.outcome)
+        ).all()
+        by_worker = session.execute(
+            select(LinkCheck.worker, func.count())
+            .where(LinkCheck.checked_at >= since)
+            .group_by(LinkCheck.worker)
+        ).all()
+        by_state = session.execute(select(Link.state, func.count()).group_by(Link.state)).all()
+    held = leases.leases_by_owner(database)
+    return {
+        "checks_24h": sum(int(count) for _outcome, count in by_outcome),
+        "outcomes": {outcome.value: int(count) for outcome, count in by_outcome},
+        "workers": {str(worker or "-"): int(count) for worker, count in by_worker},
+        "states": {state.value: int(count) for state, count in by_state},
+        **backlog(database),
+        "leases": sum(holding.links for holding in held),
+    }
+
+
+def scheduler_status(database: Database) -> dict[str, Any]:
+    """Jobs and next run times of every worker, whether each runs, due links, leases held."""
+    jobs = store.stored_jobs(database)
+    held = leases.leases_by_owner(database)
+    known = {job.worker for job in jobs} | {holding.owner for holding in held}
+    running = locks.running_workers(database, known)
+    return {
+        "workers": [
+            {
+                "worker": worker,
+                "running": worker in running,
+                "leases": sum(h.links for h in held if h.owner == worker),
+            }
+            for worker in sorted(known)
+        ],
+        "jobs": [
+            {
+                "id": job.id,
+                "worker": job.worker,
+                "job": job.name,
+                "trigger": job.trigger,
+                "next_run_time": job.next_run_time,
+            }
+            for job in jobs
+        ],
+        **backlog(database),
+        "leases": [
+            {
+                "owner": holding.owner,
+                "links": holding.links,
+                "expired": holding.expired,
+                "first_expiry": holding.first_expiry,
+                "last_expiry": holding.last_expiry,
+            }
+            for holding in held
+        ],
+    }
