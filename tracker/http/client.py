@@ -232,7 +232,7 @@ class Fetcher:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             return await self.pool.request(
-                method, scheme, host, port, target, [*self.base_headers, *headers]
+                method, (scheme, host, port), target, [*self.base_headers, *headers]
             )
         except BlockedAddress as exc:
             raise FetchFailure(FailureKind.INVALID_URL, str(exc), original, redirects) from None

@@ -158,21 +158,21 @@ class ConnectionPool:
         self._ssl: ssl.SSLContext | None = None
 
     async def request(
-        self, method: str, scheme: str, host: str, port: int, target: str, headers: list[str]
+        self, method: str, key: tuple[str, str, int], target: str, headers: list[str]
     ) -> Response:
-        """Send one request; a stale keep-alive connection is replaced once, transparently."""
-        key = (scheme, host, port)
+        """Send one request to origin ``key`` (scheme, host, port); a stale keep-alive
+        connection is replaced once, transparently."""
         connection = self._take_idle(key)
         if connection is not None:
             try:
-                return await self._exchange(connection, method, host, port, target, headers)
+                return await self._exchange(connection, method, target, headers)
             except (WireError, OSError) as exc:
                 connection.abort()
                 if isinstance(exc, WireError) and not exc.unreachable:
                     raise
         connection = await self._connect(key)
         try:
-            return await self._exchange(connection, method, host, port, target, headers)
+            return await self._exchange(connection, method, target, headers)
         except BaseException:
             connection.abort()
             raise
@@ -206,7 +206,8 @@ class ConnectionPool:
     async def _connect(self, key: tuple[str, str, int]) -> Connection:
         scheme, host, port = key
         addresses = await self._resolve(host, port)
-        refused = [addr for addr in addresses if not (self.allow_private or is_public_address(addr))]
+        allowed = self.allow_private
+        refused = [addr for addr in addresses if not (allowed or is_public_address(addr))]
         if refused:
             raise BlockedAddress(
                 f"{host} resolves to {refused[0]}, a non-public address "
@@ -227,7 +228,8 @@ class ConnectionPool:
                     limit=HEADER_LIMIT,
                 )
             except ssl.SSLError as exc:
-                raise WireError(f"TLS failure with {host}: {exc.reason or exc}", unreachable=True)
+                reason = exc.reason or exc
+                raise WireError(f"TLS failure with {host}: {reason}", unreachable=True) from None
             except OSError as exc:
                 last_error = exc
                 continue
@@ -259,15 +261,9 @@ class ConnectionPool:
         return addresses
 
     async def _exchange(
-        self,
-        connection: Connection,
-        method: str,
-        host: str,
-        port: int,
-        target: str,
-        headers: list[str],
+        self, connection: Connection, method: str, target: str, headers: list[str]
     ) -> Response:
-        scheme = connection.key[0]
+        scheme, host, port = connection.key
         authority = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
         if ":" in host and not host.startswith("["):
             authority = f"[{host}]" if port == DEFAULT_PORTS[scheme] else f"[{host}]:{port}"
@@ -285,9 +281,7 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[int, list[tuple[str,
     try:
         raw = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as exc:
-        raise WireError(
-            "server closed the connection without answering", unreachable=True
-        ) from exc
+        raise WireError("server closed the connection without answering", unreachable=True) from exc
     except asyncio.LimitOverrunError:
         raise WireError("response headers larger than 64 KiB", unreachable=False) from None
     lines = raw.decode("latin-1").split("\r\n")
