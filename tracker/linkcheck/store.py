@@ -66,7 +66,9 @@ def load_jobs(
         content_types = dict(
             session.execute(
                 select(LinkCheck.link_id, LinkCheck.content_type).where(LinkCheck.id.in_(latest))
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
     published: dict[int, datetime | None] = {}
     archive_recheck = timedelta(hours=settings.dead_recheck_hours)
@@ -172,7 +174,9 @@ def write_results(
                 select(ClaimSource.id, ClaimSource.evidence_found).where(
                     ClaimSource.id.in_(source_ids)
                 )
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
     rule = DeathRule.from_settings(settings)
     link_updates: list[dict[str, Any]] = []
