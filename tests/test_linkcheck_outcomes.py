@@ -14,7 +14,9 @@ from tracker.enums import CheckOutcome, LinkState
 from tracker.linkcheck import check_links
 from tracker.settings import Settings
 
-ARTICLE = html("Budget report", "<article><p>" + "The deficit fell to 3.1 percent. " * 20 + "</p></article>")
+ARTICLE = html(
+    "Budget report", "<article><p>" + "The deficit fell to 3.1 percent. " * 20 + "</p></article>"
+)
 
 
 @pytest.fixture
@@ -32,29 +34,29 @@ def outcome_of(database: Database, settings: Settings, url: str) -> CheckOutcome
     return found
 
 
-@pytest.mark.parametrize(
-    ("reply", "expected"),
-    [
-        (ARTICLE, CheckOutcome.OK),
-        (Reply(404, "gone"), CheckOutcome.NOT_FOUND),
-        (Reply(410, "gone"), CheckOutcome.NOT_FOUND),
-        (Reply(401), CheckOutcome.BLOCKED),
-        (Reply(403), CheckOutcome.BLOCKED),
-        (Reply(451), CheckOutcome.BLOCKED),
-        (Reply(429), CheckOutcome.RATE_LIMITED),
-        (Reply(500), CheckOutcome.SERVER_ERROR),
-        (Reply(503), CheckOutcome.SERVER_ERROR),
-    ],
-)
-def test_status_outcomes(
-    database: Database,
-    settings: Settings,
-    http_server: LocalServer,
-    reply: Reply,
-    expected: CheckOutcome,
-) -> None:
-    url = http_server.route("/page", reply)
-    assert outcome_of(database, settings, url) is expected
+STATUS_CASES = [
+    (ARTICLE, CheckOutcome.OK),
+    (Reply(404, "gone"), CheckOutcome.NOT_FOUND),
+    (Reply(410, "gone"), CheckOutcome.NOT_FOUND),
+    (Reply(400), CheckOutcome.NOT_FOUND),
+    (Reply(401), CheckOutcome.BLOCKED),
+    (Reply(403), CheckOutcome.BLOCKED),
+    (Reply(451), CheckOutcome.BLOCKED),
+    (Reply(429), CheckOutcome.RATE_LIMITED),
+    (Reply(500), CheckOutcome.SERVER_ERROR),
+    (Reply(503), CheckOutcome.SERVER_ERROR),
+]
+
+
+def test_status_outcomes(database: Database, settings: Settings, http_server: LocalServer) -> None:
+    urls = [http_server.route(f"/s{i}", reply) for i, (reply, _) in enumerate(STATUS_CASES)]
+    ids = add_links(database, *urls)
+    report = check_links(database, settings, ids)
+    assert report.checked == len(STATUS_CASES)
+    assert [link(database, i).last_outcome for i in ids] == [want for _, want in STATUS_CASES]
+    assert [link(database, i).http_status for i in ids] == [r.status for r, _ in STATUS_CASES]
+    assert report.broken == 5  # not_found x3 and server_error x2 count; blocked/429 do not
+    assert report.states == {"alive": 1, "at_risk": 9}
 
 
 def test_permanent_redirect_is_redirected_and_temporary_is_ok(
@@ -202,7 +204,9 @@ def test_soft_404_signals(
     bounced = http_server.route("/old-story", redirect("/", 301))
     titled = http_server.route("/missing", html("Page not found", "<p>Sorry.</p>"))
     # A host that answers 200 with the same page to everything.
-    other_server.fallback = html("Example News", "<main>" + "Latest headlines today. " * 30 + "</main>")
+    other_server.fallback = html(
+        "Example News", "<main>" + "Latest headlines today. " * 30 + "</main>"
+    )
     everything = other_server.url("/2019/05/some-story")
     ids = add_links(database, bounced, titled, everything)
     report = check_links(database, settings, ids)
