@@ -35,11 +35,11 @@ def flag_claims(session: Session, triggers: Sequence[Trigger]) -> Counter[int]:
     """Flag the claims with a verdict behind each trigger; flagged claims per link."""
     flagged: Counter[int] = Counter()
     for trigger in triggers:
+        relying = select(ClaimSource.claim_id).where(ClaimSource.link_id == trigger.link_id)
         query = (
             select(Claim)
-            .join(ClaimSource, ClaimSource.claim_id == Claim.id)
-            .where(ClaimSource.link_id == trigger.link_id, Claim.status.in_(VERDICTS))
-            .distinct()
+            .where(Claim.id.in_(relying), Claim.status.in_(VERDICTS))
+            .order_by(Claim.id)
         )
         if trigger.claim_ids is not None:
             query = query.where(Claim.id.in_(trigger.claim_ids))
