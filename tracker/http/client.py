@@ -8,17 +8,16 @@ through the SSRF guard.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import zlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-from bs4.dammit import UnicodeDammit
-
 from tracker.http.decode import CappedDecoder
 from tracker.http.guard import BlockedAddress
+from tracker.http.headers import Headers
 from tracker.http.wire import DEFAULT_PORTS, ConnectionPool, Response, WireError
 from tracker.settings import Settings
 from tracker.urls import InvalidURL, normalize_url
@@ -52,7 +51,7 @@ class FetchResult:
     url: str
     final_url: str
     status: int
-    headers: httpx.Headers
+    headers: Headers
     redirects: list[Hop]
     body: bytes
     truncated: bool
@@ -60,12 +59,12 @@ class FetchResult:
 
     @property
     def content_type(self) -> str:
-        content_type: str = self.headers.get("content-type", "")
+        content_type = self.headers.get("content-type") or ""
         return content_type.split(";", 1)[0].strip().lower()
 
     @property
     def declared_charset(self) -> str | None:
-        content_type: str = self.headers.get("content-type", "")
+        content_type = self.headers.get("content-type") or ""
         for part in content_type.split(";")[1:]:
             name, _, value = part.partition("=")
             if name.strip().lower() == "charset" and value.strip():
@@ -87,9 +86,32 @@ class FetchResult:
 
     def text(self) -> str:
         """The body decoded: declared charset, then in-document declarations, then guessing."""
-        declared = [self.declared_charset] if self.declared_charset else []
-        dammit = UnicodeDammit(self.body, known_definite_encodings=declared, is_html=self.is_html)
+        charset = self.declared_charset
+        if charset is None and self.is_html:
+            charset = _sniff_charset(self.body)
+        if charset:
+            try:
+                return self.body.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                pass
+        try:
+            return self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        # Rare: undeclared and not UTF-8. bs4's guesser is slow to import, so only now.
+        from bs4.dammit import UnicodeDammit
+
+        dammit = UnicodeDammit(self.body, is_html=self.is_html)
         return dammit.unicode_markup or self.body.decode("utf-8", errors="replace")
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _sniff_charset(body: bytes) -> str | None:
+    """A charset declared by the document itself (``<meta charset>``) in its first 4 KiB."""
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii") if match else None
 
 
 @dataclass
@@ -213,7 +235,7 @@ class Fetcher:
                     url=url,
                     final_url=current,
                     status=response.status,
-                    headers=httpx.Headers(response.headers),
+                    headers=Headers(response.headers),
                     redirects=redirects,
                     body=body,
                     truncated=truncated,

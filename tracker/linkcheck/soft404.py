@@ -17,8 +17,11 @@ from urllib.parse import urlsplit
 
 from tracker.linkcheck.content import Page, distance
 
+# "404" alone is not enough ("Story 404", "Route 404"): it must lead the text or sit next to
+# an error word.
 NOT_FOUND_WORDS = re.compile(
-    r"\b(?:404|not found|page not found|no longer (?:available|exists)|does ?n[o']t exist|"
+    r"^\W*404\b|\b404\W*(?:error|page|not)\b|\berror\W*404\b|"
+    r"\b(?:not found|page not found|no longer (?:available|exists)|does ?n[o']t exist|"
     r"(?:cannot|can't|could not|couldn't) be found|nicht gefunden|no encontrad[ao]|"
     r"introuvable|non trovat[ao]|niet gevonden)\b",
     re.IGNORECASE,
