@@ -167,7 +167,7 @@ def test_retries_with_backoff_then_success(
     database: Database, settings: Settings, http_server: LocalServer
 ) -> None:
     answers = iter([Reply(503), Reply(429, headers={"Retry-After": "0"}), ARTICLE])
-    url = http_server.route("/flaky", lambda request: next(answers))
+    url = http_server.route("/flaky", lambda _request: next(answers))
     retrying = settings.with_overrides(max_retries=2, retry_backoff=0.01)
     assert outcome_of(database, retrying, url) is CheckOutcome.OK
     assert http_server.hits["/flaky"] == 3

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tracker.linkcheck.content import Page, distance
+from tracker.linkcheck.content import Page, same_text
 
 # "404" alone is not enough ("Story 404", "Route 404"): it must lead the text or sit next to
 # an error word.
@@ -72,13 +72,7 @@ def resembles_probe(final_url: str, fingerprint: str | None, probe: ProbeAnswer 
         return True
     if probe.final_url is not None and _is_root(probe.final_url) and _is_root(final_url):
         return True
-    return (
-        fingerprint is not None
-        and probe.fingerprint is not None
-        and not fingerprint.startswith("b:")
-        and not probe.fingerprint.startswith("b:")
-        and distance(fingerprint, probe.fingerprint) <= 3
-    )
+    return same_text(fingerprint, probe.fingerprint)
 
 
 class ProbeCache:
