@@ -116,6 +116,7 @@ class Origin(asyncio.Protocol):
 
 
 def serve(port: int, links: int, ready: multiprocessing.synchronize.Event) -> None:
+    """Serve every link; the index page lists the first ``links`` (LinkChecker parses 1 MB)."""
     Origin.index = (
         b"<html><body>"
         + b"".join(
@@ -272,7 +273,12 @@ def run_lychee(workdir: Path, port: int, links: int) -> Run:
 
 
 def run_linkchecker(workdir: Path, port: int, links: int) -> Run:
-    output = workdir / "linkchecker.csv"
+    # LinkChecker run as root drops privileges to "nobody": give it a directory it may write.
+    outdir = workdir / "linkchecker"
+    outdir.mkdir()
+    workdir.chmod(0o755)
+    outdir.chmod(0o777)
+    output = outdir / "linkchecker.csv"
     argv = [
         str(VENV_BIN / "linkchecker"),
         "-r1",
@@ -313,7 +319,7 @@ def main() -> None:
     port = free_port()
     ready = multiprocessing.get_context("spawn").Event()
     server = multiprocessing.get_context("spawn").Process(
-        target=serve, args=(port, max(args.links, args.scale), ready), daemon=True
+        target=serve, args=(port, args.links, ready), daemon=True
     )
     server.start()
     if not ready.wait(30):
