@@ -284,6 +284,7 @@ def run_linkchecker(workdir: Path, port: int, links: int) -> Run:
         "-r1",
         "--check-extern",
         "--no-status",
+        "--verbose",  # log every URL, not only the failing ones
         "-o", "none",
         "-F", f"csv/utf-8/{output}",
         f"http://{HOSTS[0]}:{port}/index.html",

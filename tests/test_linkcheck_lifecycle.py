@@ -15,7 +15,7 @@ from tests.support.server import LocalServer, Reply, html
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimEventAction, ClaimStatus, LinkState, Role
 from tracker.errors import InvalidInput
-from tracker.linkcheck import check_links
+from tracker.linkcheck import check_links, lookup_archives
 from tracker.linkcheck.overrides import clear_override, ignore_domain, set_override
 from tracker.models import ClaimSource, Reviewer, SourceEvent
 from tracker.settings import Settings
@@ -307,3 +307,30 @@ def test_archive_says_nothing_archived(
         check_links(database, settings.with_overrides(archive_url=archive.url("/a")), [link_id])
         assert link(database, link_id).archive_url is None
         assert link(database, link_id).archive_checked_at is not None
+
+
+def test_lookup_archives_service(
+    database: Database, settings: Settings, http_server: LocalServer
+) -> None:
+    with LocalServer() as archive:
+        snapshot = "http://web.archive.example/web/20200101000000/http://gone.example/"
+        archive.fallback = Reply(
+            body=json.dumps(
+                {
+                    "archived_snapshots": {
+                        "closest": {
+                            "available": True,
+                            "url": snapshot,
+                            "timestamp": "20200101000000",
+                            "status": "200",
+                        }
+                    }
+                }
+            ),
+            content_type="application/json",
+        )
+        ids = add_links(database, "http://gone.example/", "http://other.example/")
+        with_archive = settings.with_overrides(archive_url=archive.url("/available"))
+        assert lookup_archives(database, with_archive, ids) == 2
+        assert link(database, ids[0]).archive_url == snapshot
+        assert lookup_archives(database, settings, ids) == 0  # archive lookups disabled

@@ -21,14 +21,17 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from sqlalchemy import update
+
 from tracker.db import Database
 from tracker.enums import CheckOutcome
 from tracker.http import Fetcher
+from tracker.linkcheck.archive import Snapshot, find_snapshot
 from tracker.linkcheck.checker import Checker, CheckResult, LinkJob
 from tracker.linkcheck.outcomes import BROKEN
 from tracker.linkcheck.retry import RetryPolicy
 from tracker.linkcheck.store import Written, load_jobs, write_results
-from tracker.models import utcnow
+from tracker.models import Link, utcnow
 from tracker.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -260,3 +263,41 @@ class _Batch:
     def _load(self, ids: list[int], now: datetime) -> list[LinkJob]:
         with self.database.reading() as session:
             return load_jobs(session, ids, self.settings, now)
+
+
+def lookup_archives(
+    database: Database,
+    settings: Settings,
+    link_ids: Sequence[int],
+    *,
+    clock: Clock = utcnow,
+) -> int:
+    """Look up archived copies of ``link_ids`` now (the scheduler's job for at-risk links).
+
+    Each link's snapshot is the one closest to the earliest citing article's date. Returns
+    how many links got an archive URL. Does nothing when ``archive_url`` is empty.
+    """
+    if not settings.archive_url or not link_ids:
+        return 0
+    with database.reading() as session:
+        jobs = load_jobs(session, list(link_ids), settings, clock())
+
+    async def run() -> list[tuple[int, Snapshot | None]]:
+        limit = asyncio.Semaphore(settings.per_host_concurrency)
+        async with Fetcher(settings) as fetcher:
+
+            async def one(job: LinkJob) -> tuple[int, Snapshot | None]:
+                async with limit:
+                    return job.id, await find_snapshot(fetcher, settings, job.url, job.published_at)
+
+            return await asyncio.gather(*(one(job) for job in jobs))
+
+    found = asyncio.run(run())
+    now = clock()
+    with database.transaction() as session:
+        for link_id, snapshot in found:
+            values: dict[str, Any] = {"archive_checked_at": now}
+            if snapshot is not None:
+                values |= {"archive_url": snapshot.url, "archive_timestamp": snapshot.timestamp}
+            session.execute(update(Link).where(Link.id == link_id).values(**values))
+    return sum(snapshot is not None for _, snapshot in found)
