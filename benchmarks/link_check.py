@@ -119,9 +119,7 @@ def serve(port: int, links: int, ready: multiprocessing.synchronize.Event) -> No
     """Serve every link; the index page lists the first ``links`` (LinkChecker parses 1 MB)."""
     Origin.index = (
         b"<html><body>"
-        + b"".join(
-            f'<a href="{url_of(port, n)}">link {n}</a>\n'.encode() for n in range(links)
-        )
+        + b"".join(f'<a href="{url_of(port, n)}">link {n}</a>\n'.encode() for n in range(links))
         + b"</body></html>"
     )
 
@@ -156,7 +154,9 @@ class Run:
     note: str = ""
 
 
-def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
+def run_measured(
+    argv: list[str], env: dict[str, str] | None = None
+) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds and peak RSS (MB) of a child process, and its stdout."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
@@ -229,9 +229,7 @@ def run_fact_tracker(workdir: Path, port: int, links: int, name: str) -> Run:
     wall, cpu, rss, out = run_measured(argv, env)
     checking = json.loads(out)["seconds"]
     found = outcomes_in(db_url)
-    right = sum(
-        found.get(url_of(port, n)) == EXPECTED[kind_of(n)] for n in range(links)
-    )
+    right = sum(found.get(url_of(port, n)) == EXPECTED[kind_of(n)] for n in range(links))
     requests = links + sum(kind_of(n) == "301" for n in range(links)) + len(HOSTS)
     note = f"checking {checking:.2f} s, start-up and exit {wall - checking:.2f} s"
     return Run(name, wall, cpu, rss, right, links, requests, note)
@@ -363,7 +361,8 @@ def report(runs: list[Run], scaled: Run | None, links: int) -> None:
         )
         if run.note:
             print(f"{'':<26}({run.note})")
-    print(f"latency bound for 64 slots: {bound:.2f} s; fact-tracker / bound = {ours.wall / bound:.2f}")
+    ratio = ours.wall / bound
+    print(f"latency bound for 64 slots: {bound:.2f} s; fact-tracker / bound = {ratio:.2f}")
     for run in runs[1:]:
         print(f"{run.name} / fact-tracker wall = {run.wall / ours.wall:.2f}")
     if scaled:
