@@ -67,6 +67,7 @@ def test_links_list_and_show(
     run_cli("check", "--all", exit_code=3)
     listed = json.loads(run_cli("links", "list", "--json").stdout)
     assert [row["state"] for row in listed] == ["alive", "at_risk"]
+    assert [len(row["evidence"]) for row in listed] == [1, 0]
     expected_keys = {
         "id",
         "url",
@@ -79,6 +80,7 @@ def test_links_list_and_show(
         "consecutive_failures",
         "archive_url",
         "content_changed",
+        "evidence",
     }
     assert expected_keys <= set(listed[0])
     dead_only = json.loads(run_cli("links", "list", "--outcome", "not_found", "--json").stdout)

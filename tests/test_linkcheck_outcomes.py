@@ -250,3 +250,18 @@ def test_per_host_concurrency_is_respected(
     report = check_links(database, polite, add_links(database, *urls))
     assert report.outcomes == {"ok": 12}
     assert state["peak"] == 2
+
+
+def test_links_slow_last_time_are_started_first(
+    database: Database, settings: Settings, http_server: LocalServer
+) -> None:
+    fast = [http_server.route(f"/fast{i}", ARTICLE) for i in range(3)]
+    slow = http_server.route("/slow", html("Slow", "<p>late</p>", delay=0.3))
+    ids = add_links(database, *fast, slow)
+    one_at_a_time = settings.with_overrides(concurrency=1)
+    check_links(database, one_at_a_time, ids)
+    http_server.requests.clear()
+    check_links(database, one_at_a_time, ids)
+    pages = [r.path for r in http_server.requests if "probe" not in r.path]
+    assert pages[0] == "/slow"
+    assert sorted(pages[1:]) == ["/fast0", "/fast1", "/fast2"]

@@ -25,7 +25,7 @@ from tracker.enums import CheckOutcome, LinkState
 from tracker.errors import InvalidInput
 from tracker.linkcheck import CheckReport, check_links, select_links
 from tracker.linkcheck.overrides import clear_override, ignore_domain, set_override
-from tracker.linkcheck.views import link_detail, link_summary, list_links
+from tracker.linkcheck.views import evidence_by_link, link_detail, link_summary, list_links
 from tracker.models import utcnow
 from tracker.records import find_link
 
@@ -145,7 +145,8 @@ def list_command(
     """
     with app.database().reading() as session:
         found = list_links(session, state=state, outcome=outcome, domain=domain)
-        rows = [link_summary(link) for link in found]
+        evidence = evidence_by_link(session, [link.id for link in found]) if as_json else {}
+        rows = [link_summary(link, evidence.get(link.id)) for link in found]
     if as_json:
         emit_json(rows)
         return

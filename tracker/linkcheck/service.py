@@ -1,10 +1,11 @@
 """``check_links``: check many links at once, politely, and record everything.
 
-The batch streams: link snapshots are read a chunk at a time, checks are dispatched fairly
-across hosts (at most ``concurrency`` in all and ``per_host_concurrency`` per host, without one
-busy host holding global slots), and results are written in short transactions on a database
-thread while the network part goes on. Every link gets an outcome: a check has a hard deadline,
-and an unexpected error inside one check is recorded as that link's failure.
+The batch streams: link snapshots are read a chunk at a time (slowest-last-time first), checks
+are dispatched fairly across hosts (at most ``concurrency`` in all and ``per_host_concurrency``
+per host, without one busy host holding global slots), and results are written in short
+transactions on a database thread while the network part goes on. Every link gets an outcome:
+a check has a hard deadline, and an unexpected error inside one check is recorded as that
+link's failure.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from tracker.linkcheck.archive import Snapshot, find_snapshot
 from tracker.linkcheck.checker import Checker, CheckResult, LinkJob
 from tracker.linkcheck.outcomes import BROKEN
 from tracker.linkcheck.retry import RetryPolicy
-from tracker.linkcheck.store import Written, load_jobs, write_results
+from tracker.linkcheck.store import Written, load_jobs, slowest_first, write_results
 from tracker.models import Link, utcnow
 from tracker.settings import Settings
 
@@ -174,6 +175,7 @@ class _Batch:
 
     async def run(self) -> CheckReport:
         try:
+            self.ids = await self._in_db(self._order)
             async with Fetcher(self.settings) as fetcher:
                 await self._dispatch(Checker(fetcher, self.settings))
             await self._flush(final=True)
@@ -259,6 +261,10 @@ class _Batch:
     async def _in_db(self, func: Callable[..., Any], *args: Any) -> Any:
         """Run ``func`` on the batch's one database thread, leaving the event loop free."""
         return await asyncio.get_running_loop().run_in_executor(self._db, partial(func, *args))
+
+    def _order(self) -> list[int]:
+        with self.database.reading() as session:
+            return slowest_first(session, self.ids)
 
     def _load(self, ids: list[int], now: datetime) -> list[LinkJob]:
         with self.database.reading() as session:

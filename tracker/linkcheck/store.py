@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.enums import CheckOutcome, LinkState
@@ -58,14 +58,11 @@ def load_jobs(
     checked_ids = [row.id for row in rows if row.last_outcome is not None]
     content_types: dict[int, str | None] = {}
     if checked_ids:
-        latest = (
-            select(func.max(LinkCheck.id))
-            .where(LinkCheck.link_id.in_(checked_ids))
-            .group_by(LinkCheck.link_id)
-        )
         content_types = dict(
             session.execute(
-                select(LinkCheck.link_id, LinkCheck.content_type).where(LinkCheck.id.in_(latest))
+                select(LinkCheck.link_id, LinkCheck.content_type).where(
+                    LinkCheck.id.in_(_latest_checks(checked_ids))
+                )
             )
             .tuples()
             .all()
@@ -83,8 +80,9 @@ def load_jobs(
             ).tuples()
             if link_id is not None
         }
+    position = {link_id: index for index, link_id in enumerate(ids)}
     jobs = []
-    for row in rows:
+    for row in sorted(rows, key=lambda row: position[row.id]):  # in the order asked for
         content_type = content_types.get(row.id)
         jobs.append(
             LinkJob(
@@ -105,6 +103,31 @@ def load_jobs(
             )
         )
     return jobs
+
+
+def _latest_checks(ids: Sequence[int]) -> Select[tuple[int]]:
+    return (
+        select(func.max(LinkCheck.id)).where(LinkCheck.link_id.in_(ids)).group_by(LinkCheck.link_id)
+    )
+
+
+def slowest_first(session: Session, ids: Sequence[int]) -> list[int]:
+    """``ids`` ordered by how long their last check took, longest first (LPT scheduling).
+
+    A slow link started last keeps the whole batch waiting while every other slot is idle;
+    started first, it overlaps with the rest. Links never checked keep their order.
+    """
+    durations: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        durations.update(
+            (link_id, elapsed or 0)
+            for link_id, elapsed in session.execute(
+                select(LinkCheck.link_id, LinkCheck.elapsed_ms).where(
+                    LinkCheck.id.in_(_latest_checks(ids[start : start + 500]))
+                )
+            ).tuples()
+        )
+    return sorted(ids, key=lambda link_id: -durations.get(link_id, 0))
 
 
 @dataclass(frozen=True)

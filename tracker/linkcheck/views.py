@@ -15,7 +15,7 @@ from tracker.urls import InvalidURL, registrable_domain
 E = TypeVar("E", LinkState, CheckOutcome)
 
 
-def link_summary(link: Link) -> dict[str, Any]:
+def link_summary(link: Link, evidence: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "id": link.id,
         "url": link.url,
@@ -28,7 +28,30 @@ def link_summary(link: Link) -> dict[str, Any]:
         "consecutive_failures": link.consecutive_failures,
         "archive_url": link.archive_url,
         "content_changed": link.content_changed,
+        "evidence": evidence or [],
     }
+
+
+def evidence_by_link(session: Session, link_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Per link: each claim relying on it, its expected text and whether it was found."""
+    found: dict[int, list[dict[str, Any]]] = {link_id: [] for link_id in link_ids}
+    for start in range(0, len(link_ids), 500):
+        sources = session.scalars(
+            select(ClaimSource)
+            .where(ClaimSource.link_id.in_(link_ids[start : start + 500]))
+            .order_by(ClaimSource.id)
+        )
+        for source in sources:
+            if source.link_id is not None:
+                found[source.link_id].append(
+                    {
+                        "claim_id": source.claim_id,
+                        "expected": source.evidence,
+                        "found": source.evidence_found,
+                        "checked_at": source.evidence_checked_at,
+                    }
+                )
+    return found
 
 
 def link_detail(session: Session, link: Link, *, history: int = 50) -> dict[str, Any]:
@@ -51,18 +74,7 @@ def link_detail(session: Session, link: Link, *, history: int = 50) -> dict[str,
             },
         }
     )
-    sources = session.scalars(
-        select(ClaimSource).where(ClaimSource.link_id == link.id).order_by(ClaimSource.id)
-    )
-    data["evidence"] = [
-        {
-            "claim_id": source.claim_id,
-            "expected": source.evidence,
-            "found": source.evidence_found,
-            "checked_at": source.evidence_checked_at,
-        }
-        for source in sources
-    ]
+    data["evidence"] = evidence_by_link(session, [link.id])[link.id]
     checks = session.scalars(
         select(LinkCheck)
         .where(LinkCheck.link_id == link.id)
