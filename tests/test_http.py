@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import ipaddress
 import zlib
@@ -203,7 +204,15 @@ def test_server_closing_idle_connections_is_survived(
     assert asyncio.run(run()) == [200, 200, 200]
 
 
-def test_garbage_response_is_a_protocol_failure(settings: Settings) -> None:
+@pytest.mark.parametrize(
+    "answer_bytes",
+    [
+        b"SSH-2.0-OpenSSH\r\n\r\n",  # not HTTP
+        b"HTTP/1.1 200 OK\r\n" + b"X-Filler: " + b"a" * 200_000,  # endless headers
+        b"HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n",
+    ],
+)
+def test_garbage_response_is_a_protocol_failure(settings: Settings, answer_bytes: bytes) -> None:
     import socket
     import threading
 
@@ -214,7 +223,9 @@ def test_garbage_response_is_a_protocol_failure(settings: Settings) -> None:
     def answer() -> None:
         connection, _ = listener.accept()
         connection.recv(4096)
-        connection.sendall(b"SSH-2.0-OpenSSH\r\n\r\n")
+        # The client may hang up first, as it should on endless headers.
+        with contextlib.suppress(OSError):
+            connection.sendall(answer_bytes)
         connection.close()
 
     thread = threading.Thread(target=answer, daemon=True)
