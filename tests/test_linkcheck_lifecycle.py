@@ -334,3 +334,16 @@ def test_lookup_archives_service(
         assert lookup_archives(database, with_archive, ids) == 2
         assert link(database, ids[0]).archive_url == snapshot
         assert lookup_archives(database, settings, ids) == 0  # archive lookups disabled
+
+
+def test_unreachable_archive_is_asked_again_later(
+    database: Database, settings: Settings, http_server: LocalServer
+) -> None:
+    url = http_server.route("/vanished", Reply(404))
+    [link_id] = add_links(database, url)
+    down = settings.with_overrides(archive_url="http://127.0.0.1:1/available")
+    report = check_links(database, down, [link_id])
+    assert report.outcomes == {"not_found": 1}
+    assert link(database, link_id).archive_checked_at is None
+    assert lookup_archives(database, down, [link_id]) == 0
+    assert link(database, link_id).archive_checked_at is None

@@ -37,22 +37,26 @@ def availability_query(settings: Settings, url: str, near: datetime | None) -> s
     return f"{settings.archive_url}{separator}{urlencode(params)}"
 
 
+class ArchiveUnavailable(Exception):
+    """The availability API did not answer: try again later, nothing learned."""
+
+
 async def find_snapshot(
     fetcher: Fetcher, settings: Settings, url: str, near: datetime | None
 ) -> Snapshot | None:
-    """The archived copy closest to ``near``; None when there is none or the API failed."""
-    if not settings.archive_url:
-        return None
+    """The archived copy closest to ``near``; None when there is none.
+
+    Raises :class:`ArchiveUnavailable` when the API cannot be reached or answers an error,
+    so the caller does not record "looked up" for a lookup that did not happen.
+    """
     try:
         answer = await fetcher.fetch(
             availability_query(settings, url, near), max_bytes=MAX_ANSWER_BYTES
         )
     except FetchFailure as failure:
-        log.warning("archive lookup for %s failed: %s", url, failure)
-        return None
+        raise ArchiveUnavailable(f"archive lookup for {url} failed: {failure}") from None
     if answer.status != 200:
-        log.warning("archive lookup for %s answered HTTP %s", url, answer.status)
-        return None
+        raise ArchiveUnavailable(f"archive lookup for {url} answered HTTP {answer.status}")
     return parse_availability(answer.body)
 
 

@@ -131,10 +131,13 @@ class Checker:
             attempt += 1
         result.attempts = attempt + 1
         if job.archive_due and result.outcome not in SUCCESS and self.settings.archive_url:
-            result.archive = await archive.find_snapshot(
-                self.fetcher, self.settings, job.url, job.published_at
-            )
-            result.archive_looked_up = True
+            try:
+                result.archive = await archive.find_snapshot(
+                    self.fetcher, self.settings, job.url, job.published_at
+                )
+                result.archive_looked_up = True
+            except archive.ArchiveUnavailable as exc:
+                log.info("%s", exc)  # looked up again at the next failing check
         if job.first_check and result.outcome in SUCCESS and self.settings.archive_save:
             await archive.request_save(self.fetcher, self.settings, job.url)
         return result

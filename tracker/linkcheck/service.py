@@ -27,7 +27,7 @@ from sqlalchemy import update
 from tracker.db import Database
 from tracker.enums import CheckOutcome
 from tracker.http import Fetcher
-from tracker.linkcheck.archive import Snapshot, find_snapshot
+from tracker.linkcheck.archive import ArchiveUnavailable, Snapshot, find_snapshot
 from tracker.linkcheck.checker import Checker, CheckResult, LinkJob
 from tracker.linkcheck.outcomes import BROKEN
 from tracker.linkcheck.retry import RetryPolicy
@@ -292,11 +292,17 @@ def lookup_archives(
         limit = asyncio.Semaphore(settings.per_host_concurrency)
         async with Fetcher(settings) as fetcher:
 
-            async def one(job: LinkJob) -> tuple[int, Snapshot | None]:
+            async def one(job: LinkJob) -> tuple[int, Snapshot | None] | None:
                 async with limit:
-                    return job.id, await find_snapshot(fetcher, settings, job.url, job.published_at)
+                    try:
+                        snapshot = await find_snapshot(fetcher, settings, job.url, job.published_at)
+                    except ArchiveUnavailable as exc:
+                        log.info("%s", exc)
+                        return None
+                    return job.id, snapshot
 
-            return await asyncio.gather(*(one(job) for job in jobs))
+            answers = await asyncio.gather(*(one(job) for job in jobs))
+            return [answer for answer in answers if answer is not None]
 
     found = asyncio.run(run())
     now = clock()
