@@ -138,9 +138,12 @@ def test_soft_404_home_redirect_and_probe() -> None:
     assert not signals("http://a.example/", "http://a.example/", redirected=True, page=None)
     home = text_fingerprint("Welcome to the front page of a news site " * 5)
     probe = ProbeAnswer(200, "http://a.example/probe", "Home", home)
-    assert resembles_probe("http://a.example/x", home, probe)
-    assert not resembles_probe("http://a.example/x", text_fingerprint("A real story"), probe)
-    assert not resembles_probe("http://a.example/x", home, ProbeAnswer(404, None, "", home))
+    story = "http://a.example/x"
+    assert resembles_probe(story, story, home, probe)
+    assert not resembles_probe(story, story, text_fingerprint("A real story"), probe)
+    assert not resembles_probe(story, story, home, ProbeAnswer(404, None, "", home))
+    root = "http://a.example/"
+    assert not resembles_probe(root, root, home, probe)  # the cited home page itself
 
 
 RULE = DeathRule(checks=3, hours=72)

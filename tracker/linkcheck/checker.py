@@ -205,7 +205,7 @@ class Checker:
         )
         if reason is None and page is not None and response.is_html:
             probe = await self.probes.get(origin_of(response.final_url), self._probe)
-            if resembles_probe(response.final_url, result.fingerprint, probe):
+            if resembles_probe(job.url, response.final_url, result.fingerprint, probe):
                 reason = "answers like a path that cannot exist on the same host"
         if reason is not None:
             result.outcome = CheckOutcome.SOFT_404

@@ -64,9 +64,15 @@ def signals(url: str, final_url: str, *, redirected: bool, page: Page | None) ->
     return None
 
 
-def resembles_probe(final_url: str, fingerprint: str | None, probe: ProbeAnswer | None) -> bool:
-    """Whether the page looks like the host's answer to a path that cannot exist."""
-    if probe is None or probe.status is None or not 200 <= probe.status < 300:
+def resembles_probe(
+    url: str, final_url: str, fingerprint: str | None, probe: ProbeAnswer | None
+) -> bool:
+    """Whether the page looks like the host's answer to a path that cannot exist.
+
+    A cited home page is never one: on hosts that answer every path with the home page, it
+    resembles the probe by definition.
+    """
+    if _is_root(url) or probe is None or probe.status is None or not 200 <= probe.status < 300:
         return False
     if probe.final_url is not None and probe.final_url == final_url and not _is_root(final_url):
         return True
