@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 
 from tests.conftest import CliInvoker
-from tests.support.linkdata import add_claim, add_links
+from tests.support.linkdata import (
+    add_claim,
+    add_links,
+    fresh_probes,  # noqa: F401 - autouse fixture
+)
 from tests.support.server import LocalServer, Reply, html
 from tracker.db import Database
 from tracker.enums import Role

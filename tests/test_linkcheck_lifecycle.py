@@ -10,7 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from tests.support.linkdata import FakeClock, add_claim, add_links, checks, claim, link
+from tests.support.linkdata import (
+    FakeClock,
+    add_claim,
+    add_links,
+    checks,
+    claim,
+    fresh_probes,  # noqa: F401 - autouse fixture
+    link,
+)
 from tests.support.server import LocalServer, Reply, html
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimEventAction, ClaimStatus, LinkState, Role

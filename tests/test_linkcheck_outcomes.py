@@ -7,7 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.linkdata import add_links, checks, link
+from tests.support.linkdata import (
+    add_links,
+    checks,
+    fresh_probes,  # noqa: F401 - autouse fixture
+    link,
+)
 from tests.support.server import LocalServer, Reply, endless, html, redirect
 from tracker.db import Database
 from tracker.enums import CheckOutcome, LinkState

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tracker.db import Database
@@ -13,6 +14,14 @@ from tracker.models import Article, Citation, Claim, ClaimSource, Link, LinkChec
 from tracker.records import get_or_create_link
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fresh_probes() -> None:
+    """Soft-404 probes are cached per origin; a later test's server may reuse a port."""
+    from tracker.linkcheck.checker import SHARED_PROBES
+
+    SHARED_PROBES.clear()
 
 
 @dataclass

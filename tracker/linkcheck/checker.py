@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 HEAD_REFUSED = frozenset({400, 403, 404, 405, 406, 500, 501})
 """HEAD answers that servers often give to HEAD alone: confirm them with a GET."""
 PROBE_MAX_BYTES = 512 * 1024
-_SHARED_PROBES = ProbeCache()
+SHARED_PROBES = ProbeCache()
+"""Probes outlive a batch: the scheduler checks a host's links over many batches."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Checker:
         self.fetcher = fetcher
         self.settings = settings
         self.retry = RetryPolicy.from_settings(settings)
-        self.probes = probes or _SHARED_PROBES
+        self.probes = probes or SHARED_PROBES
 
     async def check(self, job: LinkJob) -> CheckResult:
         """Check ``job`` with retries; then look up an archive copy if it is failing."""

@@ -107,3 +107,6 @@ class ProbeCache:
             raise
         future.set_result(answer)
         return answer
+
+    def clear(self) -> None:
+        self._entries.clear()
