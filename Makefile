@@ -36,7 +36,11 @@ unit: $(VENV)/.installed-dev
 
 test: lint unit
 
-bench: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-dev
+
+bench: $(VENV)/.installed-bench
 	@set -e; for script in benchmarks/*.py; do \
 		echo "== $$script"; $(BIN)/python $$script; \
 	done

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gzip
 import ipaddress
 import zlib
@@ -9,7 +11,14 @@ import zlib
 import pytest
 
 from tests.support.server import LocalServer, Reply, endless, html, redirect
-from tracker.http import FailureKind, FetchFailure, fetch_sync, is_public_address
+from tracker.http import (
+    FailureKind,
+    Fetcher,
+    FetchFailure,
+    FetchResult,
+    fetch_sync,
+    is_public_address,
+)
 from tracker.settings import Settings
 
 
@@ -150,3 +159,80 @@ def test_non_http_redirect_target_is_invalid(http_server: LocalServer, settings:
 )
 def test_public_address_classification(address: str, public: bool) -> None:
     assert is_public_address(ipaddress.ip_address(address)) is public
+
+
+def test_chunked_body_and_keep_alive(http_server: LocalServer, settings: Settings) -> None:
+    parts = [b"<p>one</p>", b"<p>two</p>", b"<p>three</p>"]
+    http_server.route("/chunked", Reply(body=iter(parts), headers={"Transfer-Encoding": "chunked"}))
+    http_server.route("/next", html("Next", "<p>after</p>"))
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(settings) as fetcher:
+            first = await fetcher.fetch(http_server.url("/chunked"))
+            second = await fetcher.fetch(http_server.url("/next"))
+            return [first, second]
+
+    first, second = asyncio.run(run())
+    assert first.body == b"".join(parts)
+    assert "after" in second.text()
+    assert len(http_server.requests) == 2
+    assert len({request.client_port for request in http_server.requests}) == 1
+
+
+def test_head_and_not_modified_have_no_body(http_server: LocalServer, settings: Settings) -> None:
+    http_server.route("/h", html("H", "<p>body</p>"))
+    http_server.route("/304", Reply(304, content_type=None, headers={"ETag": '"x"'}))
+    head = fetch_sync(settings, http_server.url("/h"), method="HEAD")
+    assert head.status == 200
+    assert head.body == b""
+    assert head.headers["content-type"].startswith("text/html")
+    not_modified = fetch_sync(settings, http_server.url("/304"))
+    assert not_modified.status == 304
+    assert not_modified.headers.get("ETAG") == '"x"'
+    assert "etag" in not_modified.headers
+
+
+def test_server_closing_idle_connections_is_survived(
+    http_server: LocalServer, settings: Settings
+) -> None:
+    http_server.route("/bye", html("Bye", "<p>x</p>", headers={"Connection": "close"}))
+
+    async def run() -> list[int]:
+        async with Fetcher(settings) as fetcher:
+            return [(await fetcher.fetch(http_server.url("/bye"))).status for _ in range(3)]
+
+    assert asyncio.run(run()) == [200, 200, 200]
+
+
+@pytest.mark.parametrize(
+    "answer_bytes",
+    [
+        b"SSH-2.0-OpenSSH\r\n\r\n",  # not HTTP
+        b"HTTP/1.1 200 OK\r\n" + b"X-Filler: " + b"a" * 200_000,  # endless headers
+        b"HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n",
+    ],
+)
+def test_garbage_response_is_a_protocol_failure(settings: Settings, answer_bytes: bytes) -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def answer() -> None:
+        connection, _ = listener.accept()
+        connection.recv(4096)
+        # The client may hang up first, as it should on endless headers.
+        with contextlib.suppress(OSError):
+            connection.sendall(answer_bytes)
+        connection.close()
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    with pytest.raises(FetchFailure) as caught:
+        fetch_sync(settings, f"http://127.0.0.1:{port}/")
+    assert caught.value.kind is FailureKind.PROTOCOL
+    thread.join(2)
+    listener.close()

@@ -13,12 +13,14 @@ import ipaddress
 import re
 import string
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
-
-import tldextract
 
 from tracker.errors import InvalidInput
 from tracker.models import URL_MAX_LENGTH
+
+if TYPE_CHECKING:
+    import tldextract
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING_PARAMS = frozenset(
@@ -179,6 +181,9 @@ def try_normalize_url(url: str | None, base: str | None = None) -> str | None:
 
 @lru_cache(maxsize=1)
 def _extractor() -> tldextract.TLDExtract:
+    # Imported on first use: it pulls in requests, which commands like `check` never need.
+    import tldextract
+
     # The bundled Public Suffix List snapshot only: no network fetch at run time.
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 

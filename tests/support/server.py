@@ -19,11 +19,13 @@ class Request:
     method: str
     path: str
     headers: dict[str, str]
+    client_port: int = 0  # the same port for two requests: one kept-alive connection
 
 
 @dataclass
 class Reply:
-    """What the server answers. ``body`` may be an iterable of chunks (sent until exhausted)."""
+    """What the server answers. ``body`` may be an iterable of chunks (sent until exhausted,
+    chunk-encoded when ``headers`` has ``Transfer-Encoding: chunked``)."""
 
     status: int = 200
     body: bytes | str | Iterable[bytes] = b""
@@ -105,7 +107,9 @@ class LocalServer:
                 pass
 
             def _serve(self) -> None:
-                request = Request(self.command, self.path, dict(self.headers.items()))
+                request = Request(
+                    self.command, self.path, dict(self.headers.items()), self.client_address[1]
+                )
                 route = server._record(request)
                 reply = route(request) if callable(route) else route
                 if reply.delay:
@@ -122,6 +126,13 @@ class LocalServer:
                         self.end_headers()
                         if self.command != "HEAD":
                             self.wfile.write(body)
+                        return
+                    if reply.headers.get("Transfer-Encoding") == "chunked":
+                        self.end_headers()
+                        if self.command != "HEAD":
+                            for chunk in body:
+                                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            self.wfile.write(b"0\r\n\r\n")
                         return
                     # Streamed body: delimited by closing the connection.
                     self.send_header("Connection", "close")

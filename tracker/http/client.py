@@ -8,18 +8,17 @@ through the SSRF guard.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import zlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from urllib.parse import urljoin
-
-import httpcore
-import httpx
-from bs4.dammit import UnicodeDammit
+from urllib.parse import urljoin, urlsplit
 
 from tracker.http.decode import CappedDecoder
-from tracker.http.guard import BlockedAddress, GuardedNetworkBackend
+from tracker.http.guard import BlockedAddress
+from tracker.http.headers import Headers
+from tracker.http.wire import DEFAULT_PORTS, ConnectionPool, Response, WireError
 from tracker.settings import Settings
 from tracker.urls import InvalidURL, normalize_url
 
@@ -52,7 +51,7 @@ class FetchResult:
     url: str
     final_url: str
     status: int
-    headers: httpx.Headers
+    headers: Headers
     redirects: list[Hop]
     body: bytes
     truncated: bool
@@ -60,12 +59,12 @@ class FetchResult:
 
     @property
     def content_type(self) -> str:
-        content_type: str = self.headers.get("content-type", "")
+        content_type = self.headers.get("content-type") or ""
         return content_type.split(";", 1)[0].strip().lower()
 
     @property
     def declared_charset(self) -> str | None:
-        content_type: str = self.headers.get("content-type", "")
+        content_type = self.headers.get("content-type") or ""
         for part in content_type.split(";")[1:]:
             name, _, value = part.partition("=")
             if name.strip().lower() == "charset" and value.strip():
@@ -87,9 +86,32 @@ class FetchResult:
 
     def text(self) -> str:
         """The body decoded: declared charset, then in-document declarations, then guessing."""
-        declared = [self.declared_charset] if self.declared_charset else []
-        dammit = UnicodeDammit(self.body, known_definite_encodings=declared, is_html=self.is_html)
+        charset = self.declared_charset
+        if charset is None and self.is_html:
+            charset = _sniff_charset(self.body)
+        if charset:
+            try:
+                return self.body.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                pass
+        try:
+            return self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        # Rare: undeclared and not UTF-8. bs4's guesser is slow to import, so only now.
+        from bs4.dammit import UnicodeDammit
+
+        dammit = UnicodeDammit(self.body, is_html=self.is_html)
         return dammit.unicode_markup or self.body.decode("utf-8", errors="replace")
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _sniff_charset(body: bytes) -> str | None:
+    """A charset declared by the document itself (``<meta charset>``) in its first 4 KiB."""
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii") if match else None
 
 
 @dataclass
@@ -106,39 +128,20 @@ class FetchFailure(Exception):
         return self.message
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with its connection pool built on the SSRF-guarded backend."""
-
-    def __init__(self, *, allow_private: bool, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
-        # httpx has no public hook for the network backend; rebuild its pool with ours.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedNetworkBackend(allow_private=allow_private),
-        )
-
-
 class Fetcher:
     """An async HTTP client configured from the settings; use ``async with``."""
 
     def __init__(self, settings: Settings, *, max_connections: int | None = None) -> None:
         self.settings = settings
-        limits = httpx.Limits(
-            max_connections=max_connections or max(settings.concurrency, 10),
-            max_keepalive_connections=max_connections or max(settings.concurrency, 10),
+        self.pool = ConnectionPool(
+            allow_private=settings.allow_private_networks,
+            max_idle_per_origin=max_connections or max(settings.per_host_concurrency, 4),
         )
-        self.client = httpx.AsyncClient(
-            transport=GuardedTransport(
-                allow_private=settings.allow_private_networks, limits=limits
-            ),
-            timeout=httpx.Timeout(settings.timeout),
-            follow_redirects=False,
-            trust_env=False,
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-        )
+        self.base_headers = [
+            f"User-Agent: {settings.user_agent}",
+            "Accept: */*",
+            "Accept-Encoding: gzip, deflate",
+        ]
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -147,7 +150,7 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        self.pool.close()
 
     async def fetch(
         self,
@@ -199,12 +202,14 @@ class Fetcher:
     ) -> FetchResult:
         current = _checked_url(url, url, redirects)
         seen = {current}
+        extra = [f"{name}: {value}" for name, value in headers.items()]
         while True:
-            response = await self._send(method, current, headers, url, redirects)
+            response = await self._send(method, current, extra, url, redirects)
+            drain = True
             try:
-                location = response.headers.get("location")
-                if response.status_code in REDIRECT_STATUSES and location:
-                    redirects.append(Hop(current, response.status_code, location))
+                location = response.header("location")
+                if response.status in REDIRECT_STATUSES and location:
+                    redirects.append(Hop(current, response.status, location))
                     target = _checked_url(urljoin(current, location.strip()), url, redirects)
                     if target in seen:
                         raise FetchFailure(
@@ -222,57 +227,56 @@ class Fetcher:
                     continue
                 body, truncated = b"", False
                 if read_body and method != "HEAD":
+                    drain = False
                     body, truncated = await self._read_capped(
                         response, max_bytes or self.settings.max_body_bytes, url, redirects
                     )
                 return FetchResult(
                     url=url,
                     final_url=current,
-                    status=response.status_code,
-                    headers=response.headers,
+                    status=response.status,
+                    headers=Headers(response.headers),
                     redirects=redirects,
                     body=body,
                     truncated=truncated,
                     elapsed_ms=_ms_since(started),
                 )
             finally:
-                await response.aclose()
+                await response.close(drain=drain)
 
     async def _send(
-        self, method: str, url: str, headers: dict[str, str], original: str, redirects: list[Hop]
-    ) -> httpx.Response:
-        request = self.client.build_request(method, url, headers=headers)
+        self, method: str, url: str, headers: list[str], original: str, redirects: list[Hop]
+    ) -> Response:
+        parts = urlsplit(url)
+        scheme = parts.scheme
+        host = parts.hostname or ""
+        port = parts.port or DEFAULT_PORTS[scheme]
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            return await self.client.send(request, stream=True)
+            return await self.pool.request(
+                method, (scheme, host, port), target, [*self.base_headers, *headers]
+            )
         except BlockedAddress as exc:
             raise FetchFailure(FailureKind.INVALID_URL, str(exc), original, redirects) from None
-        except httpx.TimeoutException:
-            raise FetchFailure(
-                FailureKind.TIMEOUT, f"timed out connecting to {url}", original, redirects
-            ) from None
-        except (httpx.ConnectError, httpx.NetworkError) as exc:
+        except WireError as exc:
+            kind = FailureKind.UNREACHABLE if exc.unreachable else FailureKind.PROTOCOL
+            raise FetchFailure(kind, f"{url}: {exc}", original, redirects) from None
+        except OSError as exc:
             raise FetchFailure(
                 FailureKind.UNREACHABLE,
-                f"cannot connect to {url}: {_reason(exc)}",
-                original,
-                redirects,
-            ) from None
-        except httpx.HTTPError as exc:
-            raise FetchFailure(
-                FailureKind.PROTOCOL,
-                f"bad response from {url}: {_reason(exc)}",
+                f"cannot reach {url}: {_reason(exc)}",
                 original,
                 redirects,
             ) from None
 
     async def _read_capped(
-        self, response: httpx.Response, limit: int, original: str, redirects: list[Hop]
+        self, response: Response, limit: int, original: str, redirects: list[Hop]
     ) -> tuple[bytes, bool]:
         """Read at most ``limit`` decoded bytes; a longer body is cut there (``truncated``)."""
-        decoder = CappedDecoder(response.headers.get("content-encoding"), limit)
+        decoder = CappedDecoder(response.header("content-encoding"), limit)
         chunks: list[bytes] = []
         try:
-            async for raw in response.aiter_raw():
+            async for raw in response.iter_raw():
                 chunks.append(decoder.feed(raw))
                 if decoder.exceeded:
                     return b"".join(chunks), True
@@ -281,11 +285,7 @@ class Fetcher:
             raise FetchFailure(
                 FailureKind.PROTOCOL, f"undecodable body: {exc}", original, redirects
             ) from None
-        except httpx.TimeoutException:
-            raise FetchFailure(
-                FailureKind.TIMEOUT, "timed out reading the body", original, redirects
-            ) from None
-        except httpx.HTTPError as exc:
+        except (WireError, OSError) as exc:
             raise FetchFailure(
                 FailureKind.UNREACHABLE, f"connection broke: {_reason(exc)}", original, redirects
             ) from None

@@ -1,0 +1,251 @@
+"""One link, checked: the HEAD/GET policy, retries, soft-404s, fingerprint and evidence.
+
+Nothing here touches the database: a :class:`LinkJob` (a snapshot of what the check needs)
+goes in, a :class:`CheckResult` comes out, so the network part runs without holding a session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tracker.enums import CheckOutcome
+from tracker.http import Fetcher, FetchFailure, FetchResult
+from tracker.linkcheck import archive
+from tracker.linkcheck.content import (
+    Page,
+    binary_fingerprint,
+    evidence_present,
+    normalize_for_match,
+    read_page,
+    text_fingerprint,
+)
+from tracker.linkcheck.outcomes import SUCCESS, classify_failure, classify_status
+from tracker.linkcheck.retry import RetryPolicy
+from tracker.linkcheck.soft404 import (
+    ProbeAnswer,
+    ProbeCache,
+    origin_of,
+    probe_url,
+    resembles_probe,
+    signals,
+)
+from tracker.settings import Settings
+
+log = logging.getLogger(__name__)
+HEAD_REFUSED = frozenset({400, 403, 404, 405, 406, 500, 501})
+"""HEAD answers that servers often give to HEAD alone: confirm them with a GET."""
+PROBE_MAX_BYTES = 512 * 1024
+SHARED_PROBES = ProbeCache()
+"""Probes outlive a batch: the scheduler checks a host's links over many batches."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    claim_source_id: int
+    claim_id: int
+    text: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class LinkJob:
+    """What one check needs to know about a link, read before the network part."""
+
+    id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    fingerprint: str | None = None
+    last_ok: bool = False
+    non_html: bool = False
+    evidence: tuple[Evidence, ...] = ()
+    archive_due: bool = False
+    published_at: datetime | None = None
+    first_check: bool = False
+
+    @property
+    def host(self) -> str:
+        return origin_of(self.url)
+
+    @property
+    def needs_content(self) -> bool:
+        """GET for pages (fingerprint, soft-404 signals, evidence); HEAD for known binaries."""
+        return not self.non_html or any(item.text for item in self.evidence)
+
+    @property
+    def conditional(self) -> bool:
+        """Ask for a 304 only when nothing new must be read from the page."""
+        return (
+            self.last_ok
+            and self.fingerprint is not None
+            and bool(self.etag or self.last_modified)
+            and all(item.checked for item in self.evidence if item.text)
+        )
+
+
+@dataclass
+class CheckResult:
+    link_id: int
+    outcome: CheckOutcome
+    http_status: int | None = None
+    final_url: str | None = None
+    redirect_chain: list[dict[str, Any]] = field(default_factory=list)
+    elapsed_ms: int | None = None
+    error: str | None = None
+    content_type: str | None = None
+    content_length: int | None = None
+    fingerprint: str | None = None
+    soft_404: bool = False
+    not_modified: bool = False
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+    attempts: int = 1
+    retry_after: str | None = None
+    archive: archive.Snapshot | None = None
+    archive_looked_up: bool = False
+
+
+class Checker:
+    """Checks links with one Fetcher; shares soft-404 probes across checks and batches."""
+
+    def __init__(
+        self, fetcher: Fetcher, settings: Settings, probes: ProbeCache | None = None
+    ) -> None:
+        self.fetcher = fetcher
+        self.settings = settings
+        self.retry = RetryPolicy.from_settings(settings)
+        self.probes = probes or SHARED_PROBES
+
+    async def check(self, job: LinkJob) -> CheckResult:
+        """Check ``job`` with retries; then look up an archive copy if it is failing."""
+        attempt = 0
+        while True:
+            result = await self.attempt(job)
+            if not self.retry.should_retry(result.outcome, attempt):
+                break
+            await asyncio.sleep(self.retry.delay(attempt, result.retry_after))
+            attempt += 1
+        result.attempts = attempt + 1
+        if job.archive_due and result.outcome not in SUCCESS and self.settings.archive_url:
+            try:
+                result.archive = await archive.find_snapshot(
+                    self.fetcher, self.settings, job.url, job.published_at
+                )
+                result.archive_looked_up = True
+            except archive.ArchiveUnavailable as exc:
+                log.info("%s", exc)  # looked up again at the next failing check
+        if job.first_check and result.outcome in SUCCESS and self.settings.archive_save:
+            await archive.request_save(self.fetcher, self.settings, job.url)
+        return result
+
+    async def attempt(self, job: LinkJob) -> CheckResult:
+        method = "GET" if job.needs_content else "HEAD"
+        headers: dict[str, str] = {}
+        if method == "GET" and job.conditional:
+            if job.etag:
+                headers["If-None-Match"] = job.etag
+            if job.last_modified:
+                headers["If-Modified-Since"] = job.last_modified
+        try:
+            response = await self.fetcher.fetch(job.url, method=method, headers=headers)
+            if method == "HEAD" and response.status in HEAD_REFUSED:
+                method = "GET"
+                response = await self.fetcher.fetch(job.url)
+        except FetchFailure as failure:
+            return CheckResult(
+                job.id,
+                classify_failure(failure.kind),
+                http_status=failure.redirects[-1].status if failure.redirects else None,
+                redirect_chain=_chain(failure.redirects),
+                elapsed_ms=failure.elapsed_ms,
+                error=failure.message,
+            )
+        return await self._judge(job, response, read=method == "GET")
+
+    async def _judge(self, job: LinkJob, response: FetchResult, *, read: bool) -> CheckResult:
+        outcome = classify_status(
+            response.status, permanently_redirected=response.permanently_redirected
+        )
+        result = CheckResult(
+            job.id,
+            outcome,
+            http_status=response.status,
+            final_url=response.final_url,
+            redirect_chain=_chain(response.redirects),
+            elapsed_ms=response.elapsed_ms,
+            content_type=response.content_type or None,
+            content_length=len(response.body) if read else _declared_length(response),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            retry_after=response.headers.get("retry-after"),
+        )
+        if outcome not in SUCCESS:
+            result.error = f"HTTP {response.status}"
+            return result
+        if response.status == 304:
+            result.not_modified = True
+            result.fingerprint = job.fingerprint
+            result.etag = result.etag or job.etag
+            result.last_modified = result.last_modified or job.last_modified
+            return result
+        if not read:
+            return result
+        page: Page | None = None
+        if response.is_html or response.content_type.startswith("text/"):
+            page = read_page(response.text(), html=response.is_html)
+            result.fingerprint = text_fingerprint(page.main_text or page.full_text)
+        else:
+            result.fingerprint = binary_fingerprint(response.body)
+        reason = signals(
+            job.url, response.final_url, redirected=bool(response.redirects), page=page
+        )
+        if reason is None and page is not None and response.is_html:
+            probe = await self.probes.get(origin_of(response.final_url), self._probe)
+            if resembles_probe(job.url, response.final_url, result.fingerprint, probe):
+                reason = "answers like a path that cannot exist on the same host"
+        if reason is not None:
+            result.outcome = CheckOutcome.SOFT_404
+            result.soft_404 = True
+            result.error = f"soft 404: {reason}"
+            return result
+        if page is not None:
+            haystack = normalize_for_match(page.full_text)
+            result.evidence = [
+                {
+                    "claim_source_id": item.claim_source_id,
+                    "claim_id": item.claim_id,
+                    "evidence": item.text,
+                    "found": evidence_present(item.text, haystack),
+                }
+                for item in job.evidence
+                if item.text
+            ]
+        return result
+
+    async def _probe(self, origin: str) -> ProbeAnswer | None:
+        try:
+            response = await self.fetcher.fetch(probe_url(origin), max_bytes=PROBE_MAX_BYTES)
+        except FetchFailure as failure:
+            log.info("soft-404 probe of %s failed: %s", origin, failure)
+            return None
+        fingerprint = None
+        title = ""
+        if response.is_html:
+            page = read_page(response.text(), html=True)
+            title = page.title
+            fingerprint = text_fingerprint(page.main_text or page.full_text)
+        return ProbeAnswer(response.status, response.final_url, title, fingerprint)
+
+
+def _chain(redirects: list[Any]) -> list[dict[str, Any]]:
+    return [{"url": hop.url, "status": hop.status, "location": hop.location} for hop in redirects]
+
+
+def _declared_length(response: FetchResult) -> int | None:
+    value = response.headers.get("content-length")
+    return int(value) if value and value.isdigit() else None

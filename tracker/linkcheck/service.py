@@ -1,0 +1,315 @@
+"""``check_links``: check many links at once, politely, and record everything.
+
+The batch streams: link snapshots are read a chunk at a time (slowest-last-time first), checks
+are dispatched fairly across hosts (at most ``concurrency`` in all and ``per_host_concurrency``
+per host, without one busy host holding global slots), and results are written in short
+transactions on a database thread while the network part goes on. Every link gets an outcome:
+a check has a hard deadline, and an unexpected error inside one check is recorded as that
+link's failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import update
+
+from tracker.db import Database
+from tracker.enums import CheckOutcome
+from tracker.http import Fetcher
+from tracker.linkcheck.archive import ArchiveUnavailable, Snapshot, find_snapshot
+from tracker.linkcheck.checker import Checker, CheckResult, LinkJob
+from tracker.linkcheck.outcomes import BROKEN
+from tracker.linkcheck.retry import RetryPolicy
+from tracker.linkcheck.store import Written, load_jobs, slowest_first, write_results
+from tracker.models import Link, utcnow
+from tracker.settings import Settings
+
+log = logging.getLogger(__name__)
+CHUNK = 500
+MAX_PENDING = 20 * CHUNK
+WRITE_BATCH = 200
+WRITE_INTERVAL = 0.5
+
+Clock = Callable[[], datetime]
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class CheckReport:
+    """What a batch found: counts per outcome and per resulting state."""
+
+    checked: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    states: Counter[str] = field(default_factory=Counter)
+    flagged_claims: int = 0
+    seconds: float = 0.0
+
+    @property
+    def broken(self) -> int:
+        """Links whose check ended in a failure that counts toward rot."""
+        return sum(self.outcomes[outcome.value] for outcome in BROKEN)
+
+    def add(self, written: Written) -> None:
+        self.checked += 1
+        self.outcomes[written.outcome.value] += 1
+        self.states[written.state.value] += 1
+        self.flagged_claims += written.flagged_claims
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "broken": self.broken,
+            "outcomes": dict(sorted(self.outcomes.items())),
+            "states": dict(sorted(self.states.items())),
+            "flagged_claims": self.flagged_claims,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def check_links(
+    database: Database,
+    settings: Settings,
+    link_ids: Sequence[int],
+    *,
+    worker: str = "cli",
+    progress: Progress | None = None,
+    clock: Clock = utcnow,
+    rng: random.Random | None = None,
+) -> CheckReport:
+    """Check ``link_ids`` now; one LinkCheck per link, Links and evidence updated.
+
+    ``clock`` stamps each check (tests pass a fake one to walk through days of checks);
+    ``rng`` drives the jitter of the next check times.
+    """
+    started = time.perf_counter()
+    batch = _Batch(
+        database,
+        settings,
+        list(dict.fromkeys(link_ids)),
+        worker=worker,
+        progress=progress,
+        clock=clock,
+        rng=rng or random.Random(),  # noqa: S311 - jitter, not secrets
+    )
+    report = asyncio.run(batch.run())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _HostQueue:
+    """Pending jobs per host, handed out round-robin to hosts below their limit."""
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = per_host
+        self.pending: dict[str, deque[LinkJob]] = {}
+        self.active: Counter[str] = Counter()
+        self.size = 0
+        self._order: deque[str] = deque()
+
+    def add(self, job: LinkJob) -> None:
+        queue = self.pending.get(job.host)
+        if queue is None:
+            queue = self.pending[job.host] = deque()
+            self._order.append(job.host)
+        queue.append(job)
+        self.size += 1
+
+    def pop(self) -> LinkJob | None:
+        for _ in range(len(self._order)):
+            host = self._order[0]
+            self._order.rotate(-1)
+            if self.active[host] < self.per_host:
+                queue = self.pending[host]
+                job = queue.popleft()
+                if not queue:
+                    del self.pending[host]
+                    self._order.remove(host)
+                self.active[host] += 1
+                self.size -= 1
+                return job
+        return None
+
+    def done(self, job: LinkJob) -> None:
+        self.active[job.host] -= 1
+        if not self.active[job.host]:
+            del self.active[job.host]
+
+
+class _Batch:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        ids: list[int],
+        *,
+        worker: str,
+        progress: Progress | None,
+        clock: Clock,
+        rng: random.Random,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.ids = ids
+        self.worker = worker
+        self.progress = progress
+        self.clock = clock
+        self.rng = rng
+        self.report = CheckReport()
+        self.deadline = RetryPolicy.from_settings(settings).budget(settings.timeout)
+        self._buffer: list[tuple[CheckResult, datetime]] = []
+        self._last_write = time.monotonic()
+        self._writing: asyncio.Future[list[Written]] | None = None
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkcheck-db")
+        self._done = 0
+
+    async def run(self) -> CheckReport:
+        try:
+            self.ids = await self._in_db(self._order)
+            async with Fetcher(self.settings) as fetcher:
+                await self._dispatch(Checker(fetcher, self.settings))
+            await self._flush(final=True)
+        finally:
+            self._db.shutdown(wait=True)
+        return self.report
+
+    async def _dispatch(self, checker: Checker) -> None:
+        queue = _HostQueue(self.settings.per_host_concurrency)
+        chunks: Iterator[list[int]] = (
+            self.ids[i : i + CHUNK] for i in range(0, len(self.ids), CHUNK)
+        )
+        exhausted = False
+        running: dict[asyncio.Task[CheckResult], LinkJob] = {}
+        limit = self.settings.concurrency
+        while True:
+            while len(running) < limit:
+                job = queue.pop()
+                if job is not None:
+                    running[asyncio.create_task(self._check(checker, job))] = job
+                    continue
+                # Every pending host is at its limit (or nothing is pending): read more links,
+                # up to a bound that keeps memory flat on huge batches.
+                if exhausted or queue.size >= MAX_PENDING:
+                    break
+                chunk = next(chunks, None)
+                if chunk is None:
+                    exhausted = True
+                    break
+                for loaded in await self._in_db(self._load, chunk, self.clock()):
+                    queue.add(loaded)
+            if not running:
+                return
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                job = running.pop(task)
+                queue.done(job)
+                self._buffer.append((task.result(), self.clock()))
+            await self._flush()
+
+    async def _check(self, checker: Checker, job: LinkJob) -> CheckResult:
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await checker.check(job)
+        except TimeoutError:
+            return CheckResult(
+                job.id, CheckOutcome.TIMEOUT, error=f"no outcome within {self.deadline:g} s"
+            )
+        except Exception as exc:  # one link's bug must not sink the batch: recorded, logged
+            log.exception("checking %s failed unexpectedly", job.url)
+            return CheckResult(
+                job.id, CheckOutcome.UNREACHABLE, error=f"internal error: {type(exc).__name__}"
+            )
+
+    async def _flush(self, *, final: bool = False) -> None:
+        """Write buffered results in the background; at most one write in flight."""
+        if self._writing is not None and (final or self._writing.done()):
+            self._record(await self._writing)
+            self._writing = None
+        due = len(self._buffer) >= WRITE_BATCH or (
+            time.monotonic() - self._last_write >= WRITE_INTERVAL
+        )
+        if not self._buffer or not (due or final) or self._writing is not None:
+            return
+        batch, self._buffer = self._buffer, []
+        self._last_write = time.monotonic()
+        self._writing = asyncio.ensure_future(self._in_db(self._write, batch))
+        if final:
+            self._record(await self._writing)
+            self._writing = None
+
+    def _write(self, batch: list[tuple[CheckResult, datetime]]) -> list[Written]:
+        with self.database.transaction() as session:
+            return write_results(session, batch, self.settings, worker=self.worker, rng=self.rng)
+
+    def _record(self, written: list[Written]) -> None:
+        for item in written:
+            self.report.add(item)
+            self._done += 1
+            if self.progress is not None:
+                self.progress(self._done, len(self.ids))
+
+    async def _in_db(self, func: Callable[..., Any], *args: Any) -> Any:
+        """Run ``func`` on the batch's one database thread, leaving the event loop free."""
+        return await asyncio.get_running_loop().run_in_executor(self._db, partial(func, *args))
+
+    def _order(self) -> list[int]:
+        with self.database.reading() as session:
+            return slowest_first(session, self.ids)
+
+    def _load(self, ids: list[int], now: datetime) -> list[LinkJob]:
+        with self.database.reading() as session:
+            return load_jobs(session, ids, self.settings, now)
+
+
+def lookup_archives(
+    database: Database,
+    settings: Settings,
+    link_ids: Sequence[int],
+    *,
+    clock: Clock = utcnow,
+) -> int:
+    """Look up archived copies of ``link_ids`` now (the scheduler's job for at-risk links).
+
+    Each link's snapshot is the one closest to the earliest citing article's date. Returns
+    how many links got an archive URL. Does nothing when ``archive_url`` is empty.
+    """
+    if not settings.archive_url or not link_ids:
+        return 0
+    with database.reading() as session:
+        jobs = load_jobs(session, list(link_ids), settings, clock())
+
+    async def run() -> list[tuple[int, Snapshot | None]]:
+        limit = asyncio.Semaphore(settings.per_host_concurrency)
+        async with Fetcher(settings) as fetcher:
+
+            async def one(job: LinkJob) -> tuple[int, Snapshot | None] | None:
+                async with limit:
+                    try:
+                        snapshot = await find_snapshot(fetcher, settings, job.url, job.published_at)
+                    except ArchiveUnavailable as exc:
+                        log.info("%s", exc)
+                        return None
+                    return job.id, snapshot
+
+            answers = await asyncio.gather(*(one(job) for job in jobs))
+            return [answer for answer in answers if answer is not None]
+
+    found = asyncio.run(run())
+    now = clock()
+    with database.transaction() as session:
+        for link_id, snapshot in found:
+            values: dict[str, Any] = {"archive_checked_at": now}
+            if snapshot is not None:
+                values |= {"archive_url": snapshot.url, "archive_timestamp": snapshot.timestamp}
+            session.execute(update(Link).where(Link.id == link_id).values(**values))
+    return sum(snapshot is not None for _, snapshot in found)
