@@ -19,12 +19,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-DEMO_DB := sqlite:///$(CURDIR)/demo-output/demo.sqlite3
-
-# Until `fact-tracker demo` exists: create the embedded database and show its state.
+# The whole product offline: a local site, ingest, two checks, verdicts, the HTML report.
 demo: $(VENV)/.installed
-	$(BIN)/fact-tracker --db $(DEMO_DB) init
-	$(BIN)/fact-tracker --db $(DEMO_DB) db current
+	$(BIN)/fact-tracker demo --output demo-output
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

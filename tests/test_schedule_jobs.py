@@ -80,7 +80,7 @@ def test_archive_lookups_go_to_newly_failing_links_only(
     _mark(database, alive, state=LinkState.ALIVE)
     calls: list[list[int]] = []
     monkeypatch.setattr(
-        jobs, "load_archive_lookup", lambda: lambda *args: calls.append(list(args[2]))
+        "tracker.linkcheck.lookup_archives", lambda *args: calls.append(list(args[2]))
     )
     enabled = settings.with_overrides(archive_url="http://127.0.0.1:9/available")
 
@@ -88,20 +88,6 @@ def test_archive_lookups_go_to_newly_failing_links_only(
     assert sorted(calls[0]) == sorted([at_risk, dead, relapsed])
     assert jobs.run_archive_lookup(runtime(database, settings)) == 0  # archive disabled
     assert len(calls) == 1
-
-
-def test_a_missing_archive_lookup_warns_once_per_process(
-    database: Database, settings: Settings, caplog: pytest.LogCaptureFixture
-) -> None:
-    if jobs.load_archive_lookup() is not None:
-        pytest.skip("the link checker's archive look-up is installed")
-    enabled = settings.with_overrides(archive_url="http://127.0.0.1:9/available")
-    rt = runtime(database, enabled)
-    with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
-        for _ in range(3):
-            jobs.run_archive_lookup(rt)
-    warnings = [r for r in caplog.records if r.msg == "archive_lookup_unavailable"]
-    assert len(warnings) == 1
 
 
 def test_the_daily_summary_counts_checks_states_and_backlog(

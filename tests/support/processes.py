@@ -20,7 +20,7 @@ class SchedulerProcess:
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.schedule_cli", "--db", db_url, "schedule", *args],
+            [sys.executable, "-m", "tracker", "--db", db_url, "schedule", *args],
             cwd=REPO,
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,

@@ -12,10 +12,9 @@ care (a job whose function is gone is dropped and re-added with its default sche
 
 from __future__ import annotations
 
-import importlib
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -39,8 +38,6 @@ ARCHIVE_LOOKUP = "archive-lookup"
 DAILY_SUMMARY = "daily-summary"
 ARCHIVE_BATCH = 500
 
-ArchiveLookup = Callable[[Database, Settings, Sequence[int]], object]
-
 
 @dataclass
 class Runtime:
@@ -55,7 +52,6 @@ class Runtime:
     _fired: queue.Queue[str] = field(default_factory=queue.Queue)
     _pending: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    warned: set[str] = field(default_factory=set)
 
     def fire(self, name: str) -> None:
         """Queue job ``name`` unless it is already waiting (runs coalesce)."""
@@ -184,40 +180,20 @@ def links_needing_archive(database: Database, limit: int = ARCHIVE_BATCH) -> lis
         )
 
 
-def load_archive_lookup() -> ArchiveLookup | None:
-    """The link checker's archive look-up, or None when this build has no link checker."""
-    try:
-        module = importlib.import_module("tracker.linkcheck.archive")
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("tracker.linkcheck"):
-            raise
-        return None
-    lookup: ArchiveLookup = module.lookup_archives
-    return lookup
-
-
 def run_archive_lookup(runtime: Runtime) -> int:
     """Ask the archive about newly at-risk links; how many were looked up."""
     if not runtime.settings.archive_url:
         log.debug("archive_lookup_skipped", worker=runtime.worker, reason="archive_url is empty")
         return 0
-    lookup = load_archive_lookup()
-    if lookup is None:
-        if ARCHIVE_LOOKUP not in runtime.warned:  # once per process, not at every tick
-            runtime.warned.add(ARCHIVE_LOOKUP)
-            log.warning(
-                "archive_lookup_unavailable",
-                worker=runtime.worker,
-                reason="tracker.linkcheck.archive is not installed",
-            )
-        return 0
+    from tracker.linkcheck import lookup_archives
+
     with job_lock(runtime.database, ARCHIVE_LOOKUP) as mine:
         if not mine:
             log.debug("archive_lookup_skipped", worker=runtime.worker, reason="another worker")
             return 0
         link_ids = links_needing_archive(runtime.database)
         if link_ids:
-            lookup(runtime.database, runtime.settings, link_ids)
+            lookup_archives(runtime.database, runtime.settings, link_ids)
         log.info("archive_lookup_done", worker=runtime.worker, links=len(link_ids))
         return len(link_ids)
 

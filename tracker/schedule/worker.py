@@ -7,7 +7,6 @@ makes a checked link stop being due. This module only decides who checks what, a
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from collections import Counter
@@ -20,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.db import Database
-from tracker.errors import TrackerError
 from tracker.models import LinkCheck, utcnow
 from tracker.schedule import leases
 from tracker.schedule.events import log
@@ -42,18 +40,10 @@ class Checker(Protocol):
 
 
 def load_checker() -> Checker:
-    """The link checker of this installation: ``tracker.linkcheck.check_links``.
+    """The link checker (imported when a command needs it: it is the heaviest import)."""
+    from tracker.linkcheck import check_links
 
-    Imported when a command needs it, so the scheduler's other commands work without it.
-    """
-    try:
-        module = importlib.import_module("tracker.linkcheck")
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("tracker.linkcheck"):
-            raise
-        raise TrackerError("this installation has no link checker (tracker.linkcheck)") from None
-    checker: Checker = module.check_links
-    return checker
+    return check_links
 
 
 @dataclass
