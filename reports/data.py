@@ -51,11 +51,6 @@ def outcome_class(outcome: CheckOutcome | None) -> str:
     return "failed"
 
 
-def shown_state(link: Link) -> LinkState:
-    """A reviewer's override wins over the checker's state."""
-    return link.override_state or link.state
-
-
 @dataclass(frozen=True)
 class RatingInfo:
     value: int | None
@@ -303,7 +298,7 @@ def link_entry(link: Link, checks: list[LinkCheck] | None = None) -> LinkEntry:
         id=link.id,
         url=link.url,
         domain=link.source.domain if link.source else None,
-        state=shown_state(link),
+        state=link.effective_state,
         checker_state=link.state,
         override_note=link.override_note if link.override_state else None,
         last_outcome=link.last_outcome,
