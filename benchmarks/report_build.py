@@ -113,7 +113,7 @@ def main() -> None:
 
         def build() -> Any:
             with database.reading() as session:
-                return build_article_report(session, article_id)
+                return build_article_report(session, article_id, settings)
 
         build()  # warm caches and templates once, for both
         lazy_build(database, article_id)

@@ -36,7 +36,7 @@ LINKS_RENDERERS: dict[str, LinksRenderer] = {
 
 def article_report(session: Session, article_id: int, fmt: str, settings: Settings) -> str:
     """The report of one article in ``fmt`` (one of :data:`reports.formats.ARTICLE_FORMATS`)."""
-    return ARTICLE_RENDERERS[fmt](build_article_report(session, article_id), settings)
+    return ARTICLE_RENDERERS[fmt](build_article_report(session, article_id, settings), settings)
 
 
 def links_report(
