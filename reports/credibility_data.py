@@ -13,7 +13,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.credibility import SORTS, ScoreExplanation, TrackRecord, score_domains
+from reports.common import state_label, status_label
+from tracker.credibility import (
+    SORTS,
+    ScoreExplanation,
+    TrackRecord,
+    score_domains,
+    verdict_balance,
+)
+from tracker.enums import ClaimStatus, LinkState
 from tracker.errors import InvalidInput
 from tracker.models import Source, utcnow
 from tracker.settings import Settings
@@ -52,10 +60,51 @@ class DomainCredibility:
         """The explanation as plain text lines; each renderer escapes them for its medium."""
         return self.explanation.lines()
 
+    def facts(self) -> list[tuple[str, str]]:
+        """The track record as (label, plain text) pairs, the same in every format."""
+        record = self.record
+        states = ", ".join(
+            f"{state_label(state).lower()} {record.links.get(state, 0)}" for state in LinkState
+        )
+        rot = record.rot_rate
+        share = record.evidence_share
+        return [
+            ("Articles published", str(record.articles)),
+            ("Citations", str(record.citations)),
+            ("Links", f"{record.link_count} ({states})"),
+            (
+                "Link rot",
+                "-"
+                if rot is None
+                else f"{rot:.0%} ({record.dead_links} dead of {record.checked_links} checked)"
+                + ("; failures ignored" if record.ignore_failures else ""),
+            ),
+            (
+                "Evidence found",
+                "-"
+                if share is None
+                else f"{share:.0%} ({record.evidence_found} of {record.evidence_checked} checked)",
+            ),
+            ("Verdicts of claims citing it", _verdicts(record.verdicts_cited)),
+            ("Verdicts of claims it published", _verdicts(record.verdicts_published)),
+        ]
+
     def share(self, weight: float) -> float:
         """An input's share of the total weight."""
         total = self.explanation.total_weight
         return weight / total if total else 0.0
+
+
+def _verdicts(counts: dict[ClaimStatus, int]) -> str:
+    balance, rated = verdict_balance(counts)
+    listed = ", ".join(
+        f"{status_label(status)} {counts[status]}" for status in ClaimStatus if counts.get(status)
+    )
+    if not listed:
+        return "none"
+    if balance is None:
+        return listed
+    return f"{listed} (balance {balance:.2f} of {rated} rated)"
 
 
 def credibility_of(
