@@ -150,6 +150,7 @@ def credibility_block(item: DomainCredibility) -> list[str]:
         lines += ["Missing:", ""]
         lines += [f"- {md(gap.label)}: {md(gap.reason)}" for gap in explanation.missing]
         lines.append("")
+    lines += ["Track record:", ""]
     lines += [f"- **{md(label)}:** {md(value)}" for label, value in item.facts()]
     lines.append("")
     return lines
