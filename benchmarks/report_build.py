@@ -3,8 +3,8 @@
 Builds one article with many claims, links and checks in a temporary SQLite database, then
 loads it the way ``build_article_report`` does (selectinload: a fixed number of queries) and
 the naive way (lazy relationship loads: N+1), and renders every format. Each claim cites its
-own domain, so the report also scores CLAIMS + 1 domains (the baseline does not score). Prints queries,
-times and the ratio to the baseline.
+own domain, so the report also scores CLAIMS + 1 domains (the baseline does not score).
+Prints queries, times and the ratio to the baseline.
 
     .venv/bin/python benchmarks/report_build.py [CLAIMS] [CHECKS_PER_LINK]
 
