@@ -24,7 +24,7 @@ from reports.data import ArticleReport
 from reports.json_report import ARTICLE_SCHEMA, SOURCES_SCHEMA, load_schema
 from tests.conftest import CliInvoker
 from tests.support import credibility as known
-from tests.support.factories import XSS
+from tests.support.factories import XSS, make_article
 from tests.support.report_credibility import (
     HOSTILE_NAME,
     HOSTILE_SET,
@@ -33,8 +33,7 @@ from tests.support.report_credibility import (
     rate_sample,
     weights,
 )
-from tests.support.reports import NOW, article_report, insert_sample
-from tests.test_report_data import count_queries
+from tests.support.reports import NOW, article_report, count_queries, insert_sample
 from tracker.db import Database
 from tracker.models import Source
 from tracker.records import get_or_create_link, get_or_create_source
@@ -80,8 +79,6 @@ def test_publisher_and_cited_domains_carry_explained_scores(database: Database) 
 
 def test_an_article_without_a_publisher_has_no_publisher_record(database: Database) -> None:
     with database.transaction() as session:
-        from tests.support.factories import make_article
-
         article_id = make_article(session, url=None, input_name="pasted.txt").id
     report = article_report(database, article_id, weights())
     assert report.publisher is None

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from reports.data import build_article_report
 from tests.support.factories import (
@@ -20,7 +16,7 @@ from tests.support.factories import (
     make_reviewer,
     set_verdict,
 )
-from tests.support.reports import article_report, insert_sample, links_report
+from tests.support.reports import article_report, count_queries, insert_sample, links_report
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimStatus, LinkState
 from tracker.errors import NotFound
@@ -124,20 +120,6 @@ def test_a_respelled_final_url_is_not_a_move(database: Database) -> None:
 def test_unknown_article_is_not_found(database: Database) -> None:
     with database.reading() as session, pytest.raises(NotFound, match="article 999 not found"):
         build_article_report(session, 999, Settings())
-
-
-@contextmanager
-def count_queries(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
 
 
 def _article_with(database: Database, claims: int) -> int:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
 
 from reports.data import ArticleReport, build_article_report
 from reports.links_data import LinksReport, build_links_report
@@ -28,3 +33,17 @@ def article_report(
 def links_report(database: Database, weeks: int = 8) -> LinksReport:
     with database.reading() as session:
         return build_links_report(session, weeks=weeks, now=NOW)
+
+
+@contextmanager
+def count_queries(database: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
