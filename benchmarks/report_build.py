@@ -2,8 +2,9 @@
 
 Builds one article with many claims, links and checks in a temporary SQLite database, then
 loads it the way ``build_article_report`` does (selectinload: a fixed number of queries) and
-the naive way (lazy relationship loads: N+1), and renders every format. Prints queries,
-times and the ratio to the baseline.
+the naive way (lazy relationship loads: N+1), and renders every format. Each claim cites its
+own domain, so the report also scores CLAIMS + 1 domains (the baseline does not score).
+Prints queries, times and the ratio to the baseline.
 
     .venv/bin/python benchmarks/report_build.py [CLAIMS] [CHECKS_PER_LINK]
 
@@ -30,6 +31,7 @@ from tracker import migrate
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimEventAction, ClaimStatus
 from tracker.models import Article, Citation, Claim, ClaimEvent, ClaimSource, Link, LinkCheck
+from tracker.records import get_or_create_source
 from tracker.settings import load_settings
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -37,11 +39,21 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 def populate(database: Database, claims: int, checks: int) -> int:
     with database.transaction() as session:
-        article = Article(url="https://news.example.com/bench", title="Bench", authors=["A"])
+        publisher = get_or_create_source(session, "example.com")
+        article = Article(
+            url="https://news.example.com/bench",
+            title="Bench",
+            authors=["A"],
+            source_id=publisher.id,
+        )
         session.add(article)
         session.flush()
         for index in range(claims):
-            link = Link(url=f"https://s{index}.example.org/page", state="alive")
+            # one cited domain per claim: the credibility of every one is in the report
+            domain = get_or_create_source(session, f"site{index}.example")
+            link = Link(
+                url=f"https://s.site{index}.example/page", state="alive", source_id=domain.id
+            )
             session.add(link)
             session.flush()
             session.add_all(
@@ -113,7 +125,7 @@ def main() -> None:
 
         def build() -> Any:
             with database.reading() as session:
-                return build_article_report(session, article_id)
+                return build_article_report(session, article_id, settings)
 
         build()  # warm caches and templates once, for both
         lazy_build(database, article_id)

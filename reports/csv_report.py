@@ -12,8 +12,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from reports.common import iso, state_label, status_label
+from reports.credibility_data import DomainCredibility, SourcesReport
 from reports.data import ArticleReport, ClaimEntry, SourceEntry
 from reports.links_data import LinksReport
+from tracker.credibility import verdict_balance
+from tracker.enums import ClaimStatus, LinkState
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,6 +48,11 @@ ARTICLE_COLUMNS = (
     "content_changed",
     "archive_url",
     "archive_timestamp",
+    "source_domain",
+    "source_score",
+    "source_score_basis",
+    "publisher_domain",
+    "publisher_score",
 )
 
 LINK_COLUMNS = (
@@ -60,6 +68,29 @@ LINK_COLUMNS = (
     "article_id",
     "article_title",
     "article_url",
+)
+
+SOURCE_COLUMNS = (
+    "domain",
+    "display_name",
+    "score",
+    "score_basis",
+    "inputs_used",
+    "inputs_missing",
+    "articles",
+    "citations",
+    *(f"links_{state.value}" for state in LinkState),
+    "checked_links",
+    "dead_links",
+    "rot_rate",
+    "ignore_failures",
+    "evidence_checked",
+    "evidence_found",
+    "evidence_share",
+    "verdicts_cited",
+    "verdict_balance_cited",
+    "verdicts_published",
+    "verdict_balance_published",
 )
 
 ROT_COLUMNS = ("week_start", "links_checked", "links_failing", "links_inconclusive", "rot_rate")
@@ -85,9 +116,15 @@ def _flag(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
+def _ratio(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def _article_row(report: ArticleReport, claim: ClaimEntry, source: SourceEntry | None) -> list[Any]:
     article = report.article
     link = source.link if source else None
+    cited = report.credibility_for(link)
+    publisher = report.publisher
     return [
         article.id,
         article.title,
@@ -116,6 +153,11 @@ def _article_row(report: ArticleReport, claim: ClaimEntry, source: SourceEntry |
         _flag(link.content_changed) if link else None,
         link.archive_url if link else None,
         iso(link.archive_timestamp) if link else None,
+        link.domain if link else None,
+        _ratio(cited.score) if cited else None,
+        cited.basis if cited else None,
+        article.domain,
+        _ratio(publisher.score) if publisher else None,
     ]
 
 
@@ -162,3 +204,45 @@ def render_rot_rate(report: LinksReport) -> str:
         for week in report.rot_rate
     ]
     return _table(ROT_COLUMNS, rows)
+
+
+def _statuses(counts: dict[ClaimStatus, int]) -> str:
+    """``accurate 2; false 1``: verdict counts in one cell."""
+    return "; ".join(
+        f"{status.value} {counts[status]}" for status in ClaimStatus if counts.get(status)
+    )
+
+
+def _source_row(item: DomainCredibility) -> list[Any]:
+    record = item.record
+    explanation = item.explanation
+    return [
+        item.domain,
+        item.display_name,
+        _ratio(item.score),
+        item.basis,
+        "; ".join(
+            f"{used.label} {used.value:.2f} x {used.weight:g} ({item.share(used.weight):.0%})"
+            for used in explanation.inputs
+        ),
+        "; ".join(f"{missing.label}: {missing.reason}" for missing in explanation.missing),
+        record.articles,
+        record.citations,
+        *(record.links.get(state, 0) for state in LinkState),
+        record.checked_links,
+        record.dead_links,
+        _ratio(record.rot_rate),
+        _flag(record.ignore_failures),
+        record.evidence_checked,
+        record.evidence_found,
+        _ratio(record.evidence_share),
+        _statuses(record.verdicts_cited),
+        _ratio(verdict_balance(record.verdicts_cited)[0]),
+        _statuses(record.verdicts_published),
+        _ratio(verdict_balance(record.verdicts_published)[0]),
+    ]
+
+
+def render_sources(report: SourcesReport) -> str:
+    """One row per domain: score, its basis and explanation, and the track record."""
+    return _table(SOURCE_COLUMNS, [_source_row(item) for item in report.domains])

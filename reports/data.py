@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from reports.credibility_data import DomainCredibility, credibility_of
 from tracker.enums import VERDICTS, CheckOutcome, ClaimEventAction, ClaimStatus, LinkState
 from tracker.errors import NotFound
 from tracker.models import (
@@ -27,9 +28,11 @@ from tracker.models import (
     ClaimSource,
     Link,
     LinkCheck,
+    Source,
     utcnow,
 )
 from tracker.ratings import BEST_RATING, WORST_RATING, rating_for
+from tracker.settings import Settings
 from tracker.urls import try_normalize_url
 
 SCHEMA_VERSION = "1"
@@ -49,11 +52,6 @@ def outcome_class(outcome: CheckOutcome | None) -> str:
     if outcome in INCONCLUSIVE_OUTCOMES:
         return "inconclusive"
     return "failed"
-
-
-def shown_state(link: Link) -> LinkState:
-    """A reviewer's override wins over the checker's state."""
-    return link.override_state or link.state
 
 
 @dataclass(frozen=True)
@@ -218,6 +216,28 @@ class ArticleReport:
     claims: tuple[ClaimEntry, ...]
     links: tuple[LinkEntry, ...]
     citations: tuple[CitationEntry, ...]
+    credibility: dict[str, DomainCredibility]
+    """The publisher's and every cited domain's explained score, by registrable domain."""
+
+    @property
+    def publisher(self) -> DomainCredibility | None:
+        """The publishing domain's record; None for an article without one (a pasted file)."""
+        domain = self.article.domain
+        return self.credibility.get(domain) if domain else None
+
+    def credibility_for(self, link: LinkEntry | None) -> DomainCredibility | None:
+        """The cited domain's record next to a source (None without a link or a domain)."""
+        if link is None or link.domain is None:
+            return None
+        return self.credibility.get(link.domain)
+
+    @property
+    def cited_domains(self) -> tuple[DomainCredibility, ...]:
+        """Domains the article's links point to, by domain name."""
+        domains = {link.domain for link in self.links if link.domain}
+        return tuple(
+            self.credibility[domain] for domain in sorted(domains) if domain in self.credibility
+        )
 
     @property
     def unresolved_citations(self) -> tuple[CitationEntry, ...]:
@@ -225,9 +245,13 @@ class ArticleReport:
 
 
 def build_article_report(
-    session: Session, article_id: int, *, now: datetime | None = None
+    session: Session, article_id: int, settings: Settings, *, now: datetime | None = None
 ) -> ArticleReport:
-    """Everything a report shows about one article; NotFound for an unknown id."""
+    """Everything a report shows about one article; NotFound for an unknown id.
+
+    ``settings`` carries the credibility weights: the publisher's and the cited domains'
+    scores are computed together, in the fixed number of queries ``score_domains`` takes.
+    """
     article = session.scalar(
         select(Article)
         .where(Article.id == article_id)
@@ -266,6 +290,11 @@ def build_article_report(
         for citation in article.citations
     )
     link_entries = tuple(sorted(links.values(), key=lambda entry: entry.id))
+    display_names = {
+        source.domain: source.display_name
+        for source in [article.source, *_link_sources(article)]
+        if source is not None
+    }
     return ArticleReport(
         schema_version=SCHEMA_VERSION,
         generated_at=now or utcnow(),
@@ -284,7 +313,15 @@ def build_article_report(
         claims=claims,
         links=link_entries,
         citations=citations,
+        credibility=credibility_of(session, settings, display_names),
     )
+
+
+def _link_sources(article: Article) -> list[Source | None]:
+    """The (already loaded) sources of every link the article cites or its claims rely on."""
+    links = [citation.link for citation in article.citations]
+    links += [source.link for claim in article.claims for source in claim.sources]
+    return [link.source for link in links if link is not None]
 
 
 _LINK_LOADS = (selectinload(Link.source), selectinload(Link.checks))
@@ -303,7 +340,7 @@ def link_entry(link: Link, checks: list[LinkCheck] | None = None) -> LinkEntry:
         id=link.id,
         url=link.url,
         domain=link.source.domain if link.source else None,
-        state=shown_state(link),
+        state=link.effective_state,
         checker_state=link.state,
         override_note=link.override_note if link.override_state else None,
         last_outcome=link.last_outcome,

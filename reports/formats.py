@@ -4,3 +4,4 @@ from __future__ import annotations
 
 ARTICLE_FORMATS = ("html", "md", "json", "csv", "claimreview")
 LINKS_FORMATS = ("html", "md", "json", "csv")
+SOURCES_FORMATS = ("html", "md", "json", "csv")

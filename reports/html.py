@@ -22,6 +22,7 @@ from reports.common import (
     state_label,
     status_label,
 )
+from reports.credibility_data import SourcesReport
 from reports.data import ArticleReport, outcome_class
 from reports.links_data import LinksReport
 from reports.svg import STATE_ORDER, rot_chart, state_chart, timeline
@@ -83,3 +84,7 @@ def render_links(report: LinksReport) -> str:
             report=report, chart=state_chart(report.links_by_state), rot=rot_chart(report.rot_rate)
         )
     )
+
+
+def render_sources(report: SourcesReport) -> str:
+    return environment().get_template("sources.html.j2").render(report=report)

@@ -15,11 +15,13 @@ from importlib import resources
 from typing import Any
 
 from reports.common import state_label, status_label
+from reports.credibility_data import DomainCredibility, SourcesReport
 from reports.data import ArticleReport, ClaimEntry, LinkEntry, SourceEntry
 from reports.links_data import LinksReport, RottenLink
 
 ARTICLE_SCHEMA = "article-report.v1.json"
 LINKS_SCHEMA = "links-report.v1.json"
+SOURCES_SCHEMA = "sources-report.v1.json"
 
 
 def load_schema(name: str) -> dict[str, Any]:
@@ -51,19 +53,41 @@ def link_dict(link: LinkEntry) -> dict[str, Any]:
     return data
 
 
-def _source_dict(source: SourceEntry) -> dict[str, Any]:
+def credibility_dict(item: DomainCredibility) -> dict[str, Any]:
+    """A domain's score, explanation and track record (``$defs/credibility`` in the schemas)."""
+    return {
+        "domain": item.domain,
+        "display_name": item.display_name,
+        "score": item.score,
+        "basis": item.basis,
+        "inputs": [
+            {**used.to_dict(), "share": item.share(used.weight)} for used in item.explanation.inputs
+        ],
+        "missing": [missing.to_dict() for missing in item.explanation.missing],
+        "explanation": item.lines(),
+        "track_record": plain(item.record.to_dict()),
+    }
+
+
+def _score(item: DomainCredibility | None) -> float | None:
+    return item.score if item else None
+
+
+def _source_dict(report: ArticleReport, source: SourceEntry) -> dict[str, Any]:
     data: dict[str, Any] = plain(source)
     data.pop("link")
     data["link_id"] = source.link.id if source.link else None
     data["evidence_label"] = source.evidence_label
+    data["domain"] = source.link.domain if source.link else None
+    data["source_score"] = _score(report.credibility_for(source.link))
     return data
 
 
-def _claim_dict(claim: ClaimEntry) -> dict[str, Any]:
+def _claim_dict(report: ArticleReport, claim: ClaimEntry) -> dict[str, Any]:
     data: dict[str, Any] = plain(claim)
     data["status_label"] = status_label(claim.status)
     data["has_verdict"] = claim.has_verdict
-    data["sources"] = [_source_dict(source) for source in claim.sources]
+    data["sources"] = [_source_dict(report, source) for source in claim.sources]
     return data
 
 
@@ -74,11 +98,16 @@ def article_dict(report: ArticleReport) -> dict[str, Any]:
         "generated_at": report.generated_at.isoformat(),
         "article": plain(report.article),
         "summary": plain(report.summary),
-        "claims": [_claim_dict(claim) for claim in report.claims],
-        "links": [link_dict(link) for link in report.links],
+        "claims": [_claim_dict(report, claim) for claim in report.claims],
+        "links": [
+            {**link_dict(link), "source_score": _score(report.credibility_for(link))}
+            for link in report.links
+        ],
         "citations": [
             {**plain(citation), "resolved": citation.resolved} for citation in report.citations
         ],
+        "publisher": credibility_dict(report.publisher) if report.publisher else None,
+        "cited_domains": [credibility_dict(item) for item in report.cited_domains],
     }
 
 
@@ -120,3 +149,17 @@ def render_article(report: ArticleReport) -> str:
 
 def render_links(report: LinksReport) -> str:
     return dumps(links_dict(report))
+
+
+def sources_dict(report: SourcesReport) -> dict[str, Any]:
+    return {
+        "kind": "sources-report",
+        "schema_version": report.schema_version,
+        "generated_at": report.generated_at.isoformat(),
+        "sort": report.sort,
+        "domains": [credibility_dict(item) for item in report.domains],
+    }
+
+
+def render_sources(report: SourcesReport) -> str:
+    return dumps(sources_dict(report))

@@ -83,7 +83,7 @@ def build_links_report(
 ) -> LinksReport:
     """Dead and at-risk links grouped by domain and by article, and the weekly rot rate."""
     now = now or utcnow()
-    shown = func.coalesce(Link.override_state, Link.state)
+    shown = Link.effective_state
     by_state = {state.value: 0 for state in LinkState}
     for state, count in session.execute(select(shown, func.count()).group_by(shown)):
         by_state[str(getattr(state, "value", state))] += count

@@ -18,6 +18,7 @@ from reports.common import (
     state_label,
     status_label,
 )
+from reports.credibility_data import DomainCredibility, SourcesReport
 from reports.data import ArticleReport, ClaimEntry, EventEntry, LinkEntry, SourceEntry
 from reports.links_data import LinksReport, RottenLink
 from tracker.enums import LinkState
@@ -114,7 +115,48 @@ def _event_line(event: EventEntry) -> str:
     return f"  - {fmt_datetime(event.at)}, {md(event.actor)}, {what}{note}"
 
 
-def _claim_section(number: int, claim: ClaimEntry) -> list[str]:
+def score_cell(item: DomainCredibility | None) -> str:
+    """``0.72 (domain)``: a source's score next to it, or why there is none."""
+    if item is None:
+        return "-"
+    if item.score is None:
+        return f"no score ({md(item.domain)})"
+    return f"{item.score:.2f} ({md(item.domain)})"
+
+
+def credibility_block(item: DomainCredibility) -> list[str]:
+    """A domain's score with its explanation (inputs, weights, what is missing) and record."""
+    explanation = item.explanation
+    if item.score is None:
+        head = f"**{md(item.label)}**: no score yet (no inputs)"
+    else:
+        head = f"**{md(item.label)}**: score **{item.score:.2f}** on 0..1 ({md(item.basis)})"
+    lines = [head, ""]
+    if explanation.inputs:
+        rows = [
+            [
+                md(used.label),
+                f"{used.value:.2f}",
+                f"{used.weight:g}",
+                f"{item.share(used.weight):.0%}",
+                md(used.setting),
+                md(used.detail),
+            ]
+            for used in explanation.inputs
+        ]
+        columns = ["Input used", "Value", "Weight", "Share", "Setting", "Detail"]
+        lines += [*_table(columns, rows), ""]
+    if explanation.missing:
+        lines += ["Missing:", ""]
+        lines += [f"- {md(gap.label)}: {md(gap.reason)}" for gap in explanation.missing]
+        lines.append("")
+    lines += ["Track record:", ""]
+    lines += [f"- **{md(label)}:** {md(value)}" for label, value in item.facts()]
+    lines.append("")
+    return lines
+
+
+def _claim_section(report: ArticleReport, number: int, claim: ClaimEntry) -> list[str]:
     lines = [
         f"### {number}\\. {md(claim.text)}",
         "",
@@ -140,10 +182,20 @@ def _claim_section(number: int, claim: ClaimEntry) -> list[str]:
             fmt_datetime(source.link.last_checked_at) if source.link else "-",
             _evidence(source),
             _archive_cell(source.link),
+            score_cell(report.credibility_for(source.link)),
         ]
         for source in claim.sources
     ]
-    columns = ["Source", "State", "Last outcome", "HTTP", "Last checked", "Evidence", "Archive"]
+    columns = [
+        "Source",
+        "State",
+        "Last outcome",
+        "HTTP",
+        "Last checked",
+        "Evidence",
+        "Archive",
+        "Source score",
+    ]
     return [*lines, *_table(columns, rows), ""]
 
 
@@ -189,11 +241,16 @@ def render_article(report: ArticleReport) -> str:
             f"{summary.citations_unresolved} unresolved (anchor text only)"
         ),
         "",
-        "## Claims",
+        "## Publisher",
         "",
     ]
+    if report.publisher is None:
+        lines += ["No publishing domain recorded (the article came from a file).", ""]
+    else:
+        lines += credibility_block(report.publisher)
+    lines += ["## Claims", ""]
     for number, claim in enumerate(report.claims, start=1):
-        lines += _claim_section(number, claim)
+        lines += _claim_section(report, number, claim)
     if not report.claims:
         lines += ["No claims recorded.", ""]
     if report.unresolved_citations:
@@ -220,6 +277,10 @@ def render_article(report: ArticleReport) -> str:
         ]
         columns = ["URL", "State", "Last outcome", "HTTP", "Moved to", "Last checked", "Archive"]
         lines += [*_table(columns, rows), ""]
+    if report.cited_domains:
+        lines += ["## Cited domains", ""]
+        for item in report.cited_domains:
+            lines += credibility_block(item)
     return "\n".join(lines)
 
 
@@ -286,4 +347,29 @@ def render_links(report: LinksReport) -> str:
     ]
     columns = ["Week of", "Links checked", "Failing", "Inconclusive", "Rot rate"]
     lines += [*_table(columns, rows), ""] if rows else ["No checks in that period.", ""]
+    return "\n".join(lines)
+
+
+def render_sources(report: SourcesReport) -> str:
+    lines = [
+        "# Source credibility",
+        "",
+        f"_Generated {fmt_datetime(report.generated_at)}; sorted by {md(report.sort)}._",
+        "",
+    ]
+    if not report.domains:
+        return "\n".join([*lines, "No sources recorded.", ""])
+    rows = [
+        [
+            md(item.label),
+            "-" if item.score is None else f"{item.score:.2f}",
+            md(item.basis),
+            str(item.record.citations),
+            "-" if item.record.rot_rate is None else f"{item.record.rot_rate:.0%}",
+        ]
+        for item in report.domains
+    ]
+    lines += [*_table(["Domain", "Score", "Basis", "Citations", "Rot rate"], rows), ""]
+    for item in report.domains:
+        lines += [f"## {md(item.domain)}", "", *credibility_block(item)]
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """Which formats each report comes in, and the one entry point per report the CLI calls.
 
-A new report (``report sources``, issue 8) adds its builder, a ``*_RENDERERS`` table here, its
-format names in :mod:`reports.formats` and a subcommand in ``tracker/cli/report.py``.
+A new report adds its builder, a ``*_RENDERERS`` table here, its format names in
+:mod:`reports.formats` and a subcommand in ``tracker/cli/report.py``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from reports import claimreview, csv_report, html, json_report, markdown
+from reports.credibility_data import SourcesReport, build_sources_report
 from reports.data import ArticleReport, build_article_report
 from reports.links_data import DEFAULT_WEEKS, LinksReport, build_links_report
 from tracker.settings import Settings
 
 ArticleRenderer = Callable[[ArticleReport, Settings], str]
 LinksRenderer = Callable[[LinksReport], str]
+SourcesRenderer = Callable[[SourcesReport], str]
 
 ARTICLE_RENDERERS: dict[str, ArticleRenderer] = {
     "html": html.render_article,
@@ -33,10 +35,17 @@ LINKS_RENDERERS: dict[str, LinksRenderer] = {
     "csv": csv_report.render_links,
 }
 
+SOURCES_RENDERERS: dict[str, SourcesRenderer] = {
+    "html": html.render_sources,
+    "md": markdown.render_sources,
+    "json": json_report.render_sources,
+    "csv": csv_report.render_sources,
+}
+
 
 def article_report(session: Session, article_id: int, fmt: str, settings: Settings) -> str:
     """The report of one article in ``fmt`` (one of :data:`reports.formats.ARTICLE_FORMATS`)."""
-    return ARTICLE_RENDERERS[fmt](build_article_report(session, article_id), settings)
+    return ARTICLE_RENDERERS[fmt](build_article_report(session, article_id, settings), settings)
 
 
 def links_report(
@@ -47,3 +56,8 @@ def links_report(
     if rot_rate_csv:
         return csv_report.render_rot_rate(report)
     return LINKS_RENDERERS[fmt](report)
+
+
+def sources_report(session: Session, fmt: str, settings: Settings, *, sort: str = "score") -> str:
+    """Credibility of every domain in ``fmt``: score, explanation and track record."""
+    return SOURCES_RENDERERS[fmt](build_sources_report(session, settings, sort=sort))

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from reports.data import build_article_report
 from tests.support.factories import (
@@ -20,10 +16,11 @@ from tests.support.factories import (
     make_reviewer,
     set_verdict,
 )
-from tests.support.reports import article_report, insert_sample, links_report
+from tests.support.reports import article_report, count_queries, insert_sample, links_report
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimStatus, LinkState
 from tracker.errors import NotFound
+from tracker.settings import Settings
 
 
 def test_article_report_holds_claims_sources_links_and_history(database: Database) -> None:
@@ -122,21 +119,7 @@ def test_a_respelled_final_url_is_not_a_move(database: Database) -> None:
 
 def test_unknown_article_is_not_found(database: Database) -> None:
     with database.reading() as session, pytest.raises(NotFound, match="article 999 not found"):
-        build_article_report(session, 999)
-
-
-@contextmanager
-def count_queries(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
+        build_article_report(session, 999, Settings())
 
 
 def _article_with(database: Database, claims: int) -> int:
@@ -146,7 +129,7 @@ def _article_with(database: Database, claims: int) -> int:
         for index in range(claims):
             link = make_link(
                 session,
-                f"https://s{index}.example.org/{claims}",
+                f"https://www.site{index}.org/{claims}",  # one cited domain per claim
                 checks=[(T0, CheckOutcome.OK, 200), (T0 + timedelta(days=1), CheckOutcome.OK, 200)],
             )
             citation = make_citation(session, article, link, position=index)
@@ -162,11 +145,15 @@ def test_query_count_does_not_grow_with_claims_and_links(database: Database) -> 
     counts = []
     for article_id in (small, large):
         with count_queries(database) as statements, database.reading() as session:
-            report = build_article_report(session, article_id)
+            report = build_article_report(session, article_id, Settings())
             assert all(claim.history and claim.sources[0].link for claim in report.claims)
+            # the publisher and every cited domain are scored, in the same handful of queries
+            assert len(report.credibility) == len(report.claims) + 1
+            assert all(report.credibility_for(link) for link in report.links)
         counts.append(len(statements))
     assert counts[0] == counts[1]
-    assert counts[1] <= 15  # one SELECT per relationship level, plus BEGIN
+    # one SELECT per relationship level, about ten aggregates for the credibility, plus BEGIN
+    assert counts[1] <= 26
 
 
 def test_links_report_groups_rotten_links_and_computes_weekly_rot(database: Database) -> None:

@@ -309,8 +309,10 @@ def test_html_is_self_contained(report: ArticleReport, config: Settings) -> None
     csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
     assert isinstance(csp, Tag)
     assert "default-src 'none'" in str(csp["content"])
-    # links point only at http(s) pages; nothing else is fetched
-    assert all(str(a["href"]).startswith(("http://", "https://")) for a in soup.find_all("a"))
+    # links point only at http(s) pages or within the page (#domain-...); nothing is fetched
+    hrefs = [str(a["href"]) for a in soup.find_all("a")]
+    assert all(href.startswith(("http://", "https://", "#")) for href in hrefs)
+    assert all(soup.find(id=href[1:]) for href in hrefs if href.startswith("#"))
 
 
 def test_html_content_and_charts(report: ArticleReport, config: Settings) -> None:

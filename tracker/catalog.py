@@ -149,7 +149,7 @@ def source_dict(source: ClaimSource) -> dict[str, Any]:
         "anchor_text": source.citation.anchor_text if source.citation else None,
         "link_id": source.link_id,
         "url": link.url if link else None,
-        "link_state": (link.override_state or link.state) if link else None,
+        "link_state": link.effective_state if link else None,
         "evidence": source.evidence,
         "evidence_found": source.evidence_found,
         "evidence_checked_at": source.evidence_checked_at,

@@ -29,7 +29,9 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.enums import (
     CheckOutcome,
@@ -279,6 +281,17 @@ class Link(Base):
         back_populates="link", cascade="all, delete-orphan", order_by="LinkCheck.checked_at"
     )
     citations: Mapped[list[Citation]] = relationship(back_populates="link")
+
+    @hybrid_property
+    def effective_state(self) -> LinkState:
+        """The state every report and record counts: a reviewer's override wins over the
+        checker's. The one definition, in Python and (as ``COALESCE``) in SQL."""
+        return self.override_state or self.state
+
+    @effective_state.inplace.expression
+    @classmethod
+    def _effective_state_expression(cls) -> ColumnElement[LinkState]:
+        return func.coalesce(cls.override_state, cls.state)
 
 
 class Citation(Base):

@@ -1,6 +1,6 @@
 """``report``: verification reports of one article, and the link-rot report of them all.
 
-``report`` is a group so that further reports are subcommands (``report links``, later
+``report`` is a group so that further reports are subcommands (``report links``,
 ``report sources``), while ``report ARTICLE_ID`` stays the short form of
 ``report article ARTICLE_ID``: a numeric first argument is routed to ``article``.
 To add a report, define ``@report.command("sources")`` below (or in another module
@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 
 import click
 
-from reports.formats import ARTICLE_FORMATS, LINKS_FORMATS
+from reports.formats import ARTICLE_FORMATS, LINKS_FORMATS, SOURCES_FORMATS
 from tracker.cli._common import AppContext, pass_app
+from tracker.credibility import SORTS
 from tracker.errors import InvalidInput
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,13 +92,14 @@ def emit(text: str, output: Path | None) -> None:
 
 @click.group(cls=ReportGroup, subcommand_metavar="ARTICLE_ID|COMMAND [ARGS]...")
 def report() -> None:
-    """Verification reports: one article (`report ID`), or link rot across all of them.
+    """Verification reports: one article (`report ID`), link rot, or source credibility.
 
     \b
     Examples:
       fact-tracker report 3 -f html -o report.html   one article, as one HTML file
       fact-tracker report 3 -f claimreview           schema.org ClaimReview JSON-LD
       fact-tracker report links -f md                dead and at-risk links, rot rate
+      fact-tracker report sources -f csv             credibility of every domain
     """
 
 
@@ -116,6 +118,9 @@ def article_command(app: AppContext, article_id: int, fmt: str, output: Path | N
       json         the versioned schema reports/schema/article-report.v1.json
       csv          one row per claim and source, for spreadsheets
       claimreview  schema.org ClaimReview JSON-LD for claims with a final verdict
+
+    Every format but claimreview shows the publisher's credibility (score, its explanation,
+    track record) and each cited source's score next to it.
     """
     from reports.render import article_report
 
@@ -156,6 +161,43 @@ def links_command(
         raise InvalidInput("--rot-rate needs --format csv")
     with app.database().reading() as session:
         text = links_report(session, fmt.lower(), weeks=weeks, rot_rate_csv=rot_rate_csv)
+    emit(text, output)
+
+
+@report.command("sources")
+@format_option(SOURCES_FORMATS)
+@output_option
+@click.option(
+    "--sort",
+    type=click.Choice(list(SORTS)),
+    default="score",
+    show_default=True,
+    help="Highest first; domains without the figure last.",
+)
+@pass_app
+def sources_command(app: AppContext, fmt: str, output: Path | None, sort: str) -> None:
+    """Credibility of every domain: score with its explanation, and the track record.
+
+    The explanation lists the inputs the score used (value, weight, share of the weight,
+    setting) and those missing with the reason; the track record has citations, links per
+    state, link-rot rate, evidence still found and the verdicts of claims relying on it.
+
+    \b
+    Formats:
+      html  one self-contained file
+      md    Markdown
+      json  the versioned schema reports/schema/sources-report.v1.json
+      csv   one row per domain
+
+    \b
+    Examples:
+      fact-tracker report sources -o sources.html
+      fact-tracker report sources -f csv --sort rot > sources.csv
+    """
+    from reports.render import sources_report
+
+    with app.database().reading() as session:
+        text = sources_report(session, fmt.lower(), app.settings, sort=sort)
     emit(text, output)
 
 

@@ -2,7 +2,7 @@
 
 Definitions (also in the README):
 
-- *effective state* of a link: its reviewer override (``links`` ``override_state``) when set,
+- *effective state* of a link (``Link.effective_state``): its reviewer override when set,
   else the checker's state.
 - *checked links*: links whose effective state is not ``unchecked``.
 - *link-rot rate*: dead links / checked links (``at_risk`` counts as checked, not as dead).
@@ -154,7 +154,7 @@ def track_records(
     ):
         records[source_id].citations = count
 
-    state = func.coalesce(Link.override_state, Link.state)
+    state = Link.effective_state
     links = select(Link.source_id, state, func.count())
     for source_id, link_state, count in session.execute(
         _only(links, Link.source_id, wanted).group_by(Link.source_id, state)

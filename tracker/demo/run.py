@@ -162,7 +162,7 @@ def _summarise(
             result.claims_by_status[claim.status.value] += 1
             result.flagged_for_rereview += claim.needs_rereview
         for link in session.scalars(select(Link)):
-            result.links_by_state[(link.override_state or link.state).value] += 1
+            result.links_by_state[link.effective_state.value] += 1
     return result
 
 

@@ -37,7 +37,7 @@ class SourceView:
             return cls(url, None, False, None, None, None, source.evidence, source.evidence_found)
         return cls(
             url=url,
-            state=link.override_state or link.state,
+            state=link.effective_state,
             overridden=link.override_state is not None,
             last_outcome=link.last_outcome,
             http_status=link.http_status,
