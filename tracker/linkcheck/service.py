@@ -66,6 +66,13 @@ class CheckReport:
         self.states[written.state.value] += 1
         self.flagged_claims += written.flagged_claims
 
+    def merge(self, other: CheckReport) -> None:
+        """Add the counts of ``other`` (one batch of a longer run) to this report."""
+        self.checked += other.checked
+        self.outcomes.update(other.outcomes)
+        self.states.update(other.states)
+        self.flagged_claims += other.flagged_claims
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "checked": self.checked,
