@@ -115,7 +115,7 @@ def test_check_due_beside_schedulers_checks_every_link_exactly_once(
                 from tracker.linkcheck import check_links
 
                 check_due(own, small, check_links, worker=name, batch_size=20)
-        except BaseException as exc:  # reported by the assertion below
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the assertion below
             errors.append(exc)
         finally:
             own.dispose()
