@@ -7,6 +7,7 @@ further documented codes. Errors are one line on stderr; ``--debug`` shows the t
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Any
@@ -19,10 +20,56 @@ from tracker.cli._common import AppContext
 from tracker.errors import EXIT_FAILURE, TrackerError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+COMMAND_MODULES = {
+    "articles": "ingest",
+    "check": "links",
+    "citations": "ingest",
+    "config": "admin",
+    "db": "admin",
+    "demo": "demo",
+    "ingest": "ingest",
+    "init": "admin",
+    "links": "links",
+    "note": "review",
+    "report": "report",
+    "review": "review_queue",
+    "reviewers": "reviewers",
+    "schedule": "schedule",
+    "sources": "sources",
+    "verdict": "review",
+}
+"""Which module defines each top-level command, so running one imports only its module.
+
+Start-up is most of a short command's time (the ingest and report modules pull in HTML
+extraction and templating). A command missing here still works: it is found by importing
+every module (as ``--help`` does); ``claims`` is always found that way, since several modules
+add subcommands to it. ``tests/test_cli_lazy.py`` keeps this table true.
+"""
 
 
 class TrackerGroup(click.Group):
-    """Turns domain errors into one readable line and the documented exit code."""
+    """Loads commands on demand; turns domain errors into one line and the documented exit code."""
+
+    freeze_imports = False
+    """Set by :func:`main`: once the command is imported, move what the imports made out of the
+    garbage collector's sight (``gc.freeze``). Those objects live until exit anyway; unfrozen,
+    every full collection and the interpreter's exit walk them again (~0.1 s per run). Left
+    off inside test runs, where one process invokes many commands."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            module = COMMAND_MODULES.get(cmd_name)
+            if module is not None:
+                _register(module)
+            if cmd_name not in self.commands:
+                _register_all()
+        if self.freeze_imports:
+            gc.freeze()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register_all()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -81,22 +128,26 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
     ctx.call_on_close(app.close)
 
 
-def _register() -> None:
-    """Add the commands of every module in this package that lists some in ``COMMANDS``."""
+def _register(name: str) -> None:
+    """Add the commands module ``name`` of this package lists in ``COMMANDS``."""
     import importlib
+
+    module = importlib.import_module(f"{__name__}.{name}")
+    for command in getattr(module, "COMMANDS", ()):
+        cli.add_command(command)
+
+
+def _register_all() -> None:
+    """Add the commands of every module in this package that lists some in ``COMMANDS``."""
     import pkgutil
 
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda module: module.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for command in getattr(module, "COMMANDS", ()):
-            cli.add_command(command)
-
-
-_register()
+        _register(info.name)
 
 
 def main() -> None:
     """Console-script entry point."""
+    TrackerGroup.freeze_imports = True
     try:
         cli.main(prog_name="fact-tracker")
     except KeyboardInterrupt:

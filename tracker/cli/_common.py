@@ -51,6 +51,10 @@ class AppContext:
 
 
 def ensure_schema_current(database: Database) -> None:
+    from tracker.schema_check import surely_current
+
+    if surely_current(database.engine):
+        return
     from tracker import migrate
 
     current = migrate.current_revision(database.engine)

@@ -9,7 +9,7 @@ machine), ``schedule`` (next check times), ``archive``, ``store`` (database read
 
 from tracker.linkcheck.archive import Snapshot
 from tracker.linkcheck.outcomes import BROKEN, INCONCLUSIVE, SUCCESS
-from tracker.linkcheck.select import all_links, article_links, due_links, one_link, select_links
+from tracker.linkcheck.select import all_links, article_links, one_link, select_links
 from tracker.linkcheck.service import CheckReport, check_links, lookup_archives
 
 __all__ = [
@@ -21,7 +21,6 @@ __all__ = [
     "all_links",
     "article_links",
     "check_links",
-    "due_links",
     "lookup_archives",
     "one_link",
     "select_links",

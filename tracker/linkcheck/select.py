@@ -1,10 +1,11 @@
-"""Which links a command means: every link, the due ones, one URL, one article's."""
+"""Which links a command means: every link, one URL, one article's.
+
+The due ones are claimed under a lease instead: :mod:`tracker.linkcheck.due`.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.errors import NotFound
@@ -14,19 +15,6 @@ from tracker.records import find_link
 
 def all_links(session: Session) -> list[int]:
     return list(session.scalars(select(Link.id).order_by(Link.id)))
-
-
-def due_links(session: Session, now: datetime, *, limit: int | None = None) -> list[int]:
-    """Links whose next check time has come, skipping those a scheduler worker holds."""
-    query = (
-        select(Link.id)
-        .where(or_(Link.next_check_at.is_(None), Link.next_check_at <= now))
-        .where(or_(Link.lease_expires_at.is_(None), Link.lease_expires_at <= now))
-        .order_by(Link.next_check_at, Link.id)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
 
 
 def one_link(session: Session, url_or_id: str) -> list[int]:
@@ -48,18 +36,14 @@ def select_links(
     session: Session,
     *,
     every: bool = False,
-    due: bool = False,
     link: str | None = None,
     article_id: int | None = None,
-    now: datetime,
 ) -> list[int]:
-    """The ids one of ``--all``, ``--due``, ``--link``, ``--article`` names (exactly one)."""
+    """The ids one of ``--all``, ``--link``, ``--article`` names (exactly one)."""
     if link is not None:
         return one_link(session, link)
     if article_id is not None:
         return article_links(session, article_id)
-    if due:
-        return due_links(session, now)
     if every:
         return all_links(session)
     return []

@@ -37,7 +37,6 @@ from tracker.settings import Settings
 
 log = logging.getLogger(__name__)
 CHUNK = 500
-MAX_PENDING = 20 * CHUNK
 WRITE_BATCH = 200
 WRITE_INTERVAL = 0.5
 
@@ -65,6 +64,13 @@ class CheckReport:
         self.outcomes[written.outcome.value] += 1
         self.states[written.state.value] += 1
         self.flagged_claims += written.flagged_claims
+
+    def merge(self, other: CheckReport) -> None:
+        """Add the counts of ``other`` (one batch of a longer run) to this report."""
+        self.checked += other.checked
+        self.outcomes.update(other.outcomes)
+        self.states.update(other.states)
+        self.flagged_claims += other.flagged_claims
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -184,33 +190,55 @@ class _Batch:
         return self.report
 
     async def _dispatch(self, checker: Checker) -> None:
+        """Keep every slot busy: start a check the moment one ends, read links ahead of need.
+
+        Finished checks are collected by a done-callback each (not by ``asyncio.wait`` over
+        all running checks, whose cost grows with the concurrency at every completion), and
+        the next chunk of links is read on the database thread while the current one is still
+        being checked, so no slot waits for a read.
+        """
         queue = _HostQueue(self.settings.per_host_concurrency)
         chunks: Iterator[list[int]] = (
             self.ids[i : i + CHUNK] for i in range(0, len(self.ids), CHUNK)
         )
+        loading: asyncio.Future[list[LinkJob]] | None = None
         exhausted = False
         running: dict[asyncio.Task[CheckResult], LinkJob] = {}
+        finished: deque[asyncio.Task[CheckResult]] = deque()
+        wake = asyncio.Event()
         limit = self.settings.concurrency
+
+        def on_done(task: asyncio.Task[CheckResult]) -> None:
+            finished.append(task)
+            wake.set()
+
         while True:
-            while len(running) < limit:
-                job = queue.pop()
-                if job is not None:
-                    running[asyncio.create_task(self._check(checker, job))] = job
-                    continue
-                # Every pending host is at its limit (or nothing is pending): read more links,
-                # up to a bound that keeps memory flat on huge batches.
-                if exhausted or queue.size >= MAX_PENDING:
-                    break
+            if loading is not None and loading.done():
+                for loaded in loading.result():
+                    queue.add(loaded)
+                loading = None
+            # Read ahead while fewer links are pending than a few rounds of slots need, up to
+            # a bound that keeps memory flat on huge batches.
+            if loading is None and not exhausted and queue.size < max(2 * limit, CHUNK // 2):
                 chunk = next(chunks, None)
                 if chunk is None:
                     exhausted = True
-                    break
-                for loaded in await self._in_db(self._load, chunk, self.clock()):
-                    queue.add(loaded)
-            if not running:
-                return
-            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in finished:
+                else:
+                    loading = asyncio.ensure_future(self._in_db(self._load, chunk, self.clock()))
+                    loading.add_done_callback(lambda _: wake.set())
+            while len(running) < limit and (job := queue.pop()) is not None:
+                task = asyncio.create_task(self._check(checker, job))
+                task.add_done_callback(on_done)
+                running[task] = job
+            if not running and loading is None and (exhausted or not queue.size):
+                if exhausted:
+                    return
+                continue
+            if not finished and not (loading is not None and loading.done()):
+                wake.clear()
+                await wake.wait()
+            while finished:
+                task = finished.popleft()
                 job = running.pop(task)
                 queue.done(job)
                 self._buffer.append((task.result(), self.clock()))
