@@ -47,7 +47,9 @@ def page_counts(expected: str, predicted: str) -> tuple[float, float, float]:
 
 
 @dataclass(frozen=True)
-class TextScores:
+class Scores:
+    """Precision, recall and F1, for main text and for check-worthiness alike."""
+
     precision: float
     recall: float
     f1: float
@@ -56,7 +58,7 @@ class TextScores:
         return f"P {self.precision:.3f}  R {self.recall:.3f}  F1 {self.f1:.3f}"
 
 
-def text_scores(pairs: list[tuple[str, str]]) -> TextScores:
+def text_scores(pairs: list[tuple[str, str]]) -> Scores:
     """Upstream scores over (expected, predicted) page texts."""
     precisions, recalls = [], []
     for expected, predicted in pairs:
@@ -68,7 +70,7 @@ def text_scores(pairs: list[tuple[str, str]]) -> TextScores:
     precision = sum(precisions) / len(precisions) if precisions else 0.0
     recall = sum(recalls) / len(recalls) if recalls else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return TextScores(precision, recall, f1)
+    return Scores(precision, recall, f1)
 
 
 @dataclass(frozen=True)

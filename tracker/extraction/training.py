@@ -14,9 +14,9 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from tracker.extraction.evaluation import Scores
 from tracker.extraction.features import sentence_features
 from tracker.extraction.model import WEIGHTS_FILE, LinearModel
 
@@ -29,16 +29,6 @@ PROVENANCE = (
     "presidential debates, labels CFS=1 / NCS=0) from utaresearch/claimbuster-spotter, "
     "GPL-3.0. The sentences are not shipped, only these weights derived from them."
 )
-
-
-@dataclass(frozen=True)
-class Scores:
-    precision: float
-    recall: float
-    f1: float
-
-    def __str__(self) -> str:
-        return f"P {self.precision:.3f}  R {self.recall:.3f}  F1 {self.f1:.3f}"
 
 
 def read_labelled(path: Path) -> tuple[list[str], list[int]]:
