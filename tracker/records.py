@@ -6,6 +6,7 @@ NOTHING and then read the row, so two ingests citing one URL never collide.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -101,8 +102,9 @@ def record_claim_event(
     new_status: ClaimStatus | None = None,
     note: str | None = None,
     changes: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> ClaimEvent:
-    """Append one history row for ``claim``, in the caller's transaction."""
+    """Append one history row for ``claim``, in the caller's transaction (``at``: now)."""
     event = ClaimEvent(
         claim_id=claim.id,
         reviewer_id=reviewer.id if reviewer else None,
@@ -113,7 +115,7 @@ def record_claim_event(
         note=note,
         changes=changes or {},
         version=claim.version,
-        created_at=utcnow(),
+        created_at=at or utcnow(),
     )
     session.add(event)
     return event

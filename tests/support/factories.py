@@ -24,7 +24,7 @@ from tracker.models import (
     LinkCheck,
     Reviewer,
 )
-from tracker.records import get_or_create_link, get_or_create_source
+from tracker.records import get_or_create_link, get_or_create_source, record_claim_event
 from tracker.urls import registrable_domain
 
 T0 = datetime(2024, 11, 11, 9, 0, tzinfo=UTC)
@@ -150,18 +150,17 @@ def add_event(
     note: str | None = None,
     reviewer: Reviewer | None = None,
 ) -> ClaimEvent:
-    event = ClaimEvent(
-        claim_id=claim.id,
-        reviewer_id=reviewer.id if reviewer else None,
-        actor=reviewer.name if reviewer else actor,
+    event = record_claim_event(
+        session,
+        claim,
+        actor=actor,
         action=action,
+        reviewer=reviewer,
         old_status=claim.status if new_status else None,
         new_status=new_status,
         note=note,
-        version=claim.version,
-        created_at=at,
+        at=at,
     )
-    session.add(event)
     session.flush()
     return event
 
