@@ -8,8 +8,8 @@ Prints queries, times and the ratio to the baseline.
 
     .venv/bin/python benchmarks/report_build.py [CLAIMS] [CHECKS_PER_LINK]
 
-With ``BENCH_POSTGRES_URL`` set (an empty scratch database), it runs there instead: query
-counts matter most where each query is a network round trip.
+With ``FACT_TRACKER_BENCH_DATABASE_URL`` set (an empty scratch database), it runs there
+instead: query counts matter most where each query is a network round trip.
 """
 
 from __future__ import annotations
@@ -118,7 +118,10 @@ def main() -> None:
     checks = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     settings = load_settings()
     with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("BENCH_POSTGRES_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        url = (
+            os.environ.get("FACT_TRACKER_BENCH_DATABASE_URL")
+            or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        )
         database = Database(url)
         migrate.upgrade(database.engine)
         article_id = populate(database, claims, checks)

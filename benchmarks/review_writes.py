@@ -1,6 +1,6 @@
 """What the audit trail costs: a verdict through the review service (role check, version
 compare-and-swap, one history event) against a bare UPDATE of the claim's status, each in its
-own transaction, on a temporary SQLite file (or FACT_TRACKER_BENCH_URL, an empty database).
+own transaction, on a temporary SQLite file (or FACT_TRACKER_BENCH_DATABASE_URL, an empty database).
 
 Prints writes per second for both and their ratio; no target is asserted here.
 """
@@ -61,7 +61,7 @@ def service(database: Database, claim_id: int) -> float:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("FACT_TRACKER_BENCH_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+        url = os.environ.get("FACT_TRACKER_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
         database, (first, second) = prepare(url)
         try:
             bare = baseline(database, first)
