@@ -162,7 +162,9 @@ def run_cli(db_url: str) -> CliInvoker:
 def make_cli_invoker(db_url: str | None) -> CliInvoker:
     def invoke(*args: str, exit_code: int = 0, input: str | None = None) -> Result:
         argv = (["--db", db_url] if db_url else []) + list(args)
-        result = CliRunner().invoke(cli, argv, input=input, catch_exceptions=False)
+        result = CliRunner().invoke(
+            cli, argv, input=input, catch_exceptions=False, prog_name="fact-tracker"
+        )
         assert result.exit_code == exit_code, (
             f"fact-tracker {' '.join(args)} exited {result.exit_code}, expected {exit_code}\n"
             f"stdout: {result.stdout}\nstderr: {result.stderr}"

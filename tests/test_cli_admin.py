@@ -86,3 +86,21 @@ def test_unreachable_database_is_one_line_error(tmp_path: Path) -> None:
     result = run("db", "current", exit_code=1)
     assert result.stderr.startswith("error: database error")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nosuch"], "error: No such command 'nosuch'. (see 'fact-tracker --help')"),
+        (
+            ["db", "current", "--bogus"],
+            "error: No such option '--bogus'. (see 'fact-tracker db current --help')",
+        ),
+        (["db", "downgrade"], "error: Missing argument 'REVISION'."),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], message: str) -> None:
+    result = make_cli_invoker(None)(*args, exit_code=2)
+    assert result.stderr.startswith(message)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr

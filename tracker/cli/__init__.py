@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -19,6 +20,7 @@ from tracker import __version__
 from tracker.cli._common import AppContext
 from tracker.errors import EXIT_FAILURE, TrackerError
 
+EXIT_INTERRUPTED = 130
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 COMMAND_MODULES = {
     "articles": "ingest",
@@ -70,6 +72,34 @@ class TrackerGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         _register_all()
         return super().list_commands(ctx)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Click's standalone mode, but every error (usage errors too) as one stderr line."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "fact-tracker"
+            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):
+                click.echo("error: interrupted", err=True)
+                sys.exit(EXIT_INTERRUPTED)
+            click.echo("error: aborted", err=True)
+            sys.exit(EXIT_FAILURE)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -150,6 +180,6 @@ def main() -> None:
     TrackerGroup.freeze_imports = True
     try:
         cli.main(prog_name="fact-tracker")
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt:  # outside click's own handling (start-up, clean-up)
+        click.echo("error: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
