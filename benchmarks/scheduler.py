@@ -245,8 +245,13 @@ def load(path: str) -> Callable[..., object]:
 
 def check_worker(url: str, checker_path: str, worker: str, concurrency: int) -> None:
     os.environ["FACT_TRACKER_ALLOW_PRIVATE_NETWORKS"] = "1"
+    # No archive look-ups: the public archive is unreachable here (and not what is measured).
     settings = load_settings(
-        database_url=url, concurrency=concurrency, per_host_concurrency=8, max_retries=0
+        database_url=url,
+        concurrency=concurrency,
+        per_host_concurrency=8,
+        max_retries=0,
+        archive_url="",
     )
     database = Database(url)
     check_due(database, settings, load(checker_path), worker=worker, batch_size=200)  # type: ignore[arg-type]
