@@ -122,7 +122,7 @@ class Checker:
         self.probes = probes or SHARED_PROBES
 
     async def check(self, job: LinkJob) -> CheckResult:
-        """Check ``job`` with retries; then look up an archive copy if it is failing."""
+        """Check ``job`` with retries (the archive follow-up is :meth:`follow_up`)."""
         attempt = 0
         while True:
             result = await self.attempt(job)
@@ -131,6 +131,15 @@ class Checker:
             await asyncio.sleep(self.retry.delay(attempt, result.retry_after))
             attempt += 1
         result.attempts = attempt + 1
+        return result
+
+    async def follow_up(self, job: LinkJob, result: CheckResult) -> None:
+        """Look up an archive copy of a failing link, or ask to save a new one.
+
+        Kept apart from :meth:`check` so that a slow archive never runs into the check's
+        deadline: the link's outcome stands whatever the archive does (each archive request
+        has its own time limit in the fetcher).
+        """
         if job.archive_due and result.outcome not in SUCCESS and self.settings.archive_url:
             try:
                 result.archive = await archive.find_snapshot(
@@ -141,7 +150,6 @@ class Checker:
                 log.info("%s", exc)  # looked up again at the next failing check
         if job.first_check and result.outcome in SUCCESS and self.settings.archive_save:
             await archive.request_save(self.fetcher, self.settings, job.url)
-        return result
 
     async def attempt(self, job: LinkJob) -> CheckResult:
         method = "GET" if job.needs_content else "HEAD"

@@ -247,7 +247,7 @@ class _Batch:
     async def _check(self, checker: Checker, job: LinkJob) -> CheckResult:
         try:
             async with asyncio.timeout(self.deadline):
-                return await checker.check(job)
+                result = await checker.check(job)
         except TimeoutError:
             return CheckResult(
                 job.id, CheckOutcome.TIMEOUT, error=f"no outcome within {self.deadline:g} s"
@@ -257,6 +257,11 @@ class _Batch:
             return CheckResult(
                 job.id, CheckOutcome.UNREACHABLE, error=f"internal error: {type(exc).__name__}"
             )
+        try:
+            await checker.follow_up(job, result)
+        except Exception:  # the outcome is known; an archive bug must not replace it
+            log.exception("archive follow-up of %s failed unexpectedly", job.url)
+        return result
 
     async def _flush(self, *, final: bool = False) -> None:
         """Write buffered results in the background; at most one write in flight."""
