@@ -121,6 +121,11 @@ def print_table(
     stdout_console().print(table)
 
 
+def printable(value: object, replacement: str = " ") -> str:
+    """One line with no control characters: user and page text must not drive the terminal."""
+    return "".join(char if char.isprintable() else replacement for char in str(value))
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "-"

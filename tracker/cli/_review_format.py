@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.cli._common import print_table
+from tracker.cli._common import print_table, printable
 from tracker.enums import ClaimStatus
 from tracker.ratings import BEST_RATING, rating_for
 from tracker.review import ClaimView, EventView, SourceView
@@ -35,12 +35,6 @@ def expect_version_option(func: F) -> F:
         help="Refuse (exit 1, nothing written) unless the claim is still at version N, "
         "the version you looked at.",
     )(func)
-
-
-def printable(value: object) -> str:
-    """One line with no control characters: article text must not drive the terminal."""
-    text = str(value)
-    return "".join(char if char.isprintable() else " " for char in text)
 
 
 def status_label(status: ClaimStatus | None) -> str:

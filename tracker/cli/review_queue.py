@@ -7,13 +7,8 @@ from dataclasses import dataclass
 
 import click
 
-from tracker.cli._common import AppContext, pass_app, stdout_console
-from tracker.cli._review_format import (
-    print_claim_card,
-    printable,
-    reviewer_option,
-    status_label,
-)
+from tracker.cli._common import AppContext, pass_app, printable, stdout_console
+from tracker.cli._review_format import print_claim_card, reviewer_option, status_label
 from tracker.enums import VERDICTS, ClaimStatus
 from tracker.errors import InvalidInput, StaleVersion
 from tracker.review import load_claim, needs_note, require_reviewer, review_queue, set_status

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table
-from tracker.cli._review_format import printable
+from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table, printable
 from tracker.review import add_reviewer, list_reviewers
 
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table
+from tracker.cli._common import (
+    AppContext,
+    emit_json,
+    json_option,
+    pass_app,
+    print_table,
+    printable,
+)
 from tracker.credibility import (
     SORTS,
     ScoreExplanation,
@@ -134,7 +141,7 @@ def show_command(app: AppContext, domain: str, as_json: bool) -> None:
         emit_json(detail.to_dict())
         return
     for line in _detail_lines(detail):
-        click.echo(_printable(line))
+        click.echo(_shown(line))
 
 
 def _detail_lines(detail: SourceDetail) -> list[str]:
@@ -180,9 +187,9 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _printable(text: str) -> str:
-    """Notes are user text: keep terminal control sequences out of the output."""
-    return "".join(char if char.isprintable() else "?" for char in text)
+def _shown(text: str) -> str:
+    """Notes are user text: control characters show as '?'."""
+    return printable(text, "?")
 
 
 @sources.command("rate")
@@ -207,9 +214,9 @@ def rate_command(app: AppContext, domain: str, rating: float, reviewer: str, not
         event = rate_source(session, domain, rating, reviewer=reviewer, note=note)
         explanation = score_domain(session, domain, app.settings)
     was = f" (was {event.old_value}/5)" if event.old_value else ""
-    click.echo(_printable(f"Rated {explanation.domain} {event.new_value}/5{was} by {event.actor}"))
+    click.echo(_shown(f"Rated {explanation.domain} {event.new_value}/5{was} by {event.actor}"))
     for line in explanation.lines():
-        click.echo(_printable(line))
+        click.echo(_shown(line))
 
 
 @sources.command("import-ratings")
@@ -268,7 +275,7 @@ def import_command(
     imported = _count(result.rows, "rating")
     new = _count(result.new_sources, "new domain")
     click.echo(
-        _printable(
+        _shown(
             f"Imported {imported} into set {result.name!r} from {parsed.file_name} "
             f"(scale {parsed.scale}; {replaced}; {new})"
         )
