@@ -21,6 +21,7 @@ import trafilatura
 from scrapers import parse_document
 from scrapers.maintext import extract_main_text, readability_text
 from tracker import migrate
+from tracker.articles.ingest import ingest
 from tracker.db import Database
 from tracker.errors import TrackerError
 from tracker.extraction.evaluation import (
@@ -29,7 +30,6 @@ from tracker.extraction.evaluation import (
     corpus_dir,
     text_scores,
 )
-from tracker.ingest import ingest
 from tracker.settings import load_settings
 
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.server import LocalServer, Reply, html
+from tracker.articles.ingest import ingest
 from tracker.db import Database
 from tracker.enums import ClaimEventAction, ClaimStatus
 from tracker.errors import FetchError, InvalidInput
-from tracker.ingest import ingest
 from tracker.models import Article, Citation, Claim, ClaimEvent, ClaimSource, Link, Source
 from tracker.records import record_claim_event
 from tracker.settings import Settings

@@ -29,7 +29,7 @@ def list_claims(
       fact-tracker claims list --article 1
       fact-tracker claims list --status unverified --json
     """
-    from tracker import catalog
+    from tracker.articles import catalog
 
     with app.database().reading() as session:
         rows = catalog.list_claims(
@@ -50,7 +50,7 @@ def list_claims(
 @pass_app
 def show_claim(app: AppContext, claim_id: int, as_json: bool) -> None:
     """Show a claim, the links it relies on (state, evidence) and its history."""
-    from tracker import catalog
+    from tracker.articles import catalog
 
     with app.database().reading() as session:
         data = catalog.show_claim(session, claim_id)
@@ -109,7 +109,7 @@ def add_claim(
       fact-tracker claims add 1 "69% of Poles oppose sending troops" \\
           --source https://example.org/poll --evidence 69% --reviewer ana
     """
-    from tracker import catalog
+    from tracker.articles import catalog
 
     with app.database().transaction() as session:
         data = catalog.add_claim(

@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
+from tracker.articles.documents import FORMATS
 from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table
-from tracker.documents import FORMATS
 
 
 @click.command()
@@ -37,7 +37,7 @@ def ingest(app: AppContext, source: str, url: str | None, fmt: str, as_json: boo
       fact-tracker ingest saved.txt --url https://www.globalresearch.ca/story/5872069
       fact-tracker ingest notes.md --format markdown --json
     """
-    from tracker.ingest import ingest as run_ingest
+    from tracker.articles.ingest import ingest as run_ingest
 
     result = run_ingest(app.database(), app.settings, source, url=url, fmt=fmt)  # type: ignore[arg-type]
     if as_json:
@@ -64,7 +64,7 @@ def articles() -> None:
 @pass_app
 def list_articles(app: AppContext, as_json: bool) -> None:
     """List ingested articles with their citation and claim counts."""
-    from tracker import catalog
+    from tracker.articles import catalog
 
     with app.database().reading() as session:
         rows = catalog.list_articles(session)
@@ -94,7 +94,7 @@ def list_articles(app: AppContext, as_json: bool) -> None:
 @pass_app
 def show_article(app: AppContext, article_id: int, as_json: bool) -> None:
     """Show an article's metadata, citations and claims (--json adds the text)."""
-    from tracker import catalog
+    from tracker.articles import catalog
 
     with app.database().reading() as session:
         data = catalog.show_article(session, article_id)
@@ -130,7 +130,7 @@ def list_citations(
     Example:
       fact-tracker citations list --article 1 --unresolved
     """
-    from tracker import catalog
+    from tracker.articles import catalog
 
     with app.database().reading() as session:
         rows = catalog.list_citations(session, article_id=article_id, unresolved=unresolved)
@@ -151,7 +151,7 @@ def resolve(app: AppContext, citation_id: int, url: str) -> None:
     Example:
       fact-tracker citations resolve 7 https://www.wsj.com/world/europe/trump-ukraine-plan
     """
-    from tracker import catalog
+    from tracker.articles import catalog
 
     with app.database().transaction() as session:
         data = catalog.resolve_citation(session, citation_id, url)

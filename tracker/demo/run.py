@@ -90,7 +90,7 @@ def _run(
     database: Database, settings: Settings, site: DemoSite, output_dir: Path, step: Step
 ) -> DemoResult:
     from reports.render import article_report
-    from tracker.ingest import ingest
+    from tracker.articles.ingest import ingest
     from tracker.linkcheck import check_links, lookup_archives
     from tracker.review.actions import set_status
     from tracker.review.reviewers import add_reviewer

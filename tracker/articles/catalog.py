@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.articles.ingest import citation_dict, claim_dict
 from tracker.enums import ClaimEventAction, ClaimStatus, Role
 from tracker.errors import InvalidInput, NotFound
 from tracker.extraction.detector import checkworthiness, claim_kind
 from tracker.extraction.figures import find_figures
-from tracker.ingest import citation_dict, claim_dict
 from tracker.models import Article, Citation, Claim, ClaimSource, utcnow
 from tracker.records import get_claim, get_or_create_link, get_reviewer, record_claim_event
 from tracker.urls import normalize_url

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scrapers import ScrapedArticle, ScrapedCitation, parse_document
+from tracker.articles.documents import Document, Format, load_document
 from tracker.db import Database
-from tracker.documents import Document, Format, load_document
 from tracker.enums import ClaimEventAction, ClaimStatus
 from tracker.errors import InvalidInput
 from tracker.extraction.detector import ClaimCandidate, detect_claims, evidence_for

@@ -1,0 +1,1 @@
+"""Articles: loading a document, ingesting it, and reading or editing what ingest recorded."""
