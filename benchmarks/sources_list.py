@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from tracker import migrate
-from tracker.credibility import score_domain, score_domains
+from tracker.credibility.score import score_domain, score_domains
 from tracker.db import Database
 from tracker.enums import ClaimStatus, LinkState
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, Source, utcnow

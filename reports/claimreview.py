@@ -13,11 +13,11 @@ The output is safe to paste into ``<script type="application/ld+json">``: ``<``,
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from reports.data import ArticleReport, ClaimEntry, RatingInfo
 from tracker.errors import InvalidInput
+from tracker.jsonable import dumps
 from tracker.settings import Settings
 
 CONTEXT = "https://schema.org"
@@ -85,7 +85,25 @@ def claim_review(report: ArticleReport, claim: ClaimEntry, settings: Settings) -
     return review
 
 
+def publisher_missing(settings: Settings) -> str | None:
+    """Why ClaimReview markup cannot be published yet (no organization configured), or None.
+
+    ClaimReview names who reviewed the claims; a placeholder would publish someone else's name.
+    """
+    if settings.organization_name.strip() and settings.organization_url.strip():
+        return None
+    return (
+        "ClaimReview needs the publishing organization: set the organization_name and "
+        "organization_url settings (FACT_TRACKER_ORGANIZATION_NAME, "
+        "FACT_TRACKER_ORGANIZATION_URL)"
+    )
+
+
 def claim_reviews(report: ArticleReport, settings: Settings) -> list[dict[str, Any]]:
+    """ClaimReview objects of the claims with a final verdict; InvalidInput without a publisher."""
+    missing = publisher_missing(settings)
+    if missing:
+        raise InvalidInput(missing)
     return [
         claim_review(report, claim, settings)
         for claim in report.claims
@@ -95,7 +113,7 @@ def claim_reviews(report: ArticleReport, settings: Settings) -> list[dict[str, A
 
 def script_safe_json(data: Any, *, indent: int | None = 2) -> str:
     """JSON that cannot break out of an HTML ``<script>`` element."""
-    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    text = dumps(data, indent=indent)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -14,13 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reports.common import state_label, status_label
-from tracker.credibility import (
-    SORTS,
-    ScoreExplanation,
-    TrackRecord,
-    score_domains,
-    verdict_balance,
-)
+from tracker.credibility.listing import SORTS
+from tracker.credibility.record import TrackRecord, verdict_balance
+from tracker.credibility.score import ScoreExplanation, score_domains
 from tracker.enums import ClaimStatus, LinkState
 from tracker.errors import InvalidInput
 from tracker.models import Source, utcnow

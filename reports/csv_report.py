@@ -15,7 +15,7 @@ from reports.common import iso, state_label, status_label
 from reports.credibility_data import DomainCredibility, SourcesReport
 from reports.data import ArticleReport, ClaimEntry, SourceEntry
 from reports.links_data import LinksReport
-from tracker.credibility import verdict_balance
+from tracker.credibility.record import verdict_balance
 from tracker.enums import ClaimStatus, LinkState
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -13,7 +13,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from reports.claimreview import claim_reviews, script_safe_json
+from reports.claimreview import claim_reviews, publisher_missing, script_safe_json
 from reports.common import (
     fmt_date,
     fmt_datetime,
@@ -61,7 +61,8 @@ def environment() -> Environment:
 
 
 def render_article(report: ArticleReport, settings: Settings) -> str:
-    reviews = claim_reviews(report, settings)
+    # Without a configured publisher the page leaves the markup out (the service warns).
+    reviews = [] if publisher_missing(settings) else claim_reviews(report, settings)
     # Safe as markup: script_safe_json escapes < > & so nothing can close the script element.
     jsonld = Markup(script_safe_json(reviews, indent=None)) if reviews else None  # noqa: S704
     return (

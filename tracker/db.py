@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.errors import DatabaseError, InvalidInput
+from tracker.errors import DatabaseError, DatabaseMissing, InvalidInput
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -35,14 +35,17 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
+    """An engine for ``url``. A SQLite file (and its folder) is created on first use only
+    with ``create``; without it a missing file is :class:`DatabaseMissing`, so reading never
+    leaves an empty database behind."""
     url = normalize_database_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise InvalidInput(f"malformed database URL: {url!r}") from exc
     if parsed.get_backend_name() == "sqlite":
-        return _make_sqlite_engine(url, parsed.database, **kwargs)
+        return _make_sqlite_engine(url, parsed.database, create=create, **kwargs)
     if parsed.get_backend_name() != "postgresql":
         raise InvalidInput(
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
@@ -56,9 +59,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         ) from exc
 
 
-def _make_sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
+def _make_sqlite_engine(url: str, database: str | None, *, create: bool, **kwargs: Any) -> Engine:
     if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.is_file():
+            raise DatabaseMissing(f"no database at {path}")
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -81,12 +88,26 @@ def _make_sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine
     return engine
 
 
-class Database:
-    """An engine plus the session factory bound to it; one per process."""
+def insert_ignore(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: get-or-create that two writers can race safely."""
+    from sqlalchemy.dialects import postgresql, sqlite  # only writers need them
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(model).on_conflict_do_nothing(), rows)
+
+
+class Database:
+    """An engine plus the session factory bound to it; one per process.
+
+    ``create=False`` refuses a SQLite file that does not exist yet (only ``init`` creates).
+    """
+
+    def __init__(self, url: str, *, create: bool = True, **engine_kwargs: Any) -> None:
         self.url = normalize_database_url(url)
-        self.engine = make_engine(self.url, **engine_kwargs)
+        self.engine = make_engine(self.url, create=create, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -68,6 +68,14 @@ class ClaimEventAction(StrEnum):
     TEXT_CHANGED = "text_changed"
 
 
+class ArticleEventAction(StrEnum):
+    INGESTED = "ingested"
+    REINGESTED = "reingested"
+    EDITED = "edited"
+    DELETED = "deleted"
+    CITATION_RESOLVED = "citation_resolved"
+
+
 class SourceEventAction(StrEnum):
     RATED = "rated"
     NOTE = "note"

@@ -1,29 +1,23 @@
-"""Domain exceptions. Services raise these; the CLI and web app translate them once, at the edge.
+"""Domain exceptions. Services raise these; each front end translates them once, at its edge.
 
-Each carries the process exit code the CLI should use, so the mapping lives in one place:
-0 success, 1 operational failure, 2 bad usage or bad input (lychee's convention).
+Messages are written for whoever acts, whatever the front end: they never name a command-line
+flag or a form field. The CLI maps these classes to exit codes in one table
+(``tracker/cli/__init__.py``); the web app maps them to HTTP statuses with
+:data:`HTTP_STATUS` below.
 """
 
 from __future__ import annotations
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
 
 
 class TrackerError(Exception):
     """Base of every error the tracker reports to a user as one readable line."""
 
-    exit_code: int = EXIT_FAILURE
-
 
 class InvalidInput(TrackerError):
-    """The user gave us something we cannot use (bad URL, bad status, empty note...)."""
-
-    exit_code = EXIT_USAGE
+    """The caller gave us something we cannot use (bad URL, bad status, empty note...)."""
 
 
-class NotFound(InvalidInput):
+class NotFound(TrackerError):
     """An id, URL or name that names nothing in the database."""
 
     def __init__(self, kind: str, key: object) -> None:
@@ -32,14 +26,12 @@ class NotFound(InvalidInput):
         self.key = key
 
 
-class PermissionDenied(InvalidInput):
-    """The acting reviewer's role does not allow the action."""
+class PermissionDenied(TrackerError):
+    """The acting reviewer's role (or the system actor) may not take this action."""
 
 
 class StaleVersion(TrackerError):
     """An optimistic-locking conflict: someone changed the record since the caller read it."""
-
-    exit_code = EXIT_FAILURE
 
 
 class FetchError(TrackerError):
@@ -47,4 +39,37 @@ class FetchError(TrackerError):
 
 
 class DatabaseError(TrackerError):
-    """The database is unreachable or not at the schema this code expects."""
+    """The database is unreachable, missing, or not at the schema this code expects."""
+
+
+class DatabaseMissing(DatabaseError):
+    """A SQLite file that does not exist, opened by something that must not create it."""
+
+
+class Interrupted(TrackerError):
+    """Work stopped by a signal before it was done (what was committed stays)."""
+
+
+HTTP_STATUS: dict[type[TrackerError], int] = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    StaleVersion: 409,
+    InvalidInput: 422,
+    FetchError: 502,
+    DatabaseError: 503,
+    Interrupted: 503,
+    TrackerError: 500,
+}
+"""The HTTP status of each error, for web front ends (looked up along the class's MRO)."""
+
+
+def lookup(table: dict[type[TrackerError], int], error: TrackerError) -> int:
+    """The value ``table`` gives the nearest class of ``error`` (its own, else a base's)."""
+    for cls in type(error).__mro__:
+        if cls in table:
+            return table[cls]
+    return table[TrackerError]
+
+
+def http_status(error: TrackerError) -> int:
+    return lookup(HTTP_STATUS, error)

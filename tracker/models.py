@@ -34,6 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.enums import (
+    ArticleEventAction,
     CheckOutcome,
     ClaimEventAction,
     ClaimKind,
@@ -117,6 +118,7 @@ class Base(DeclarativeBase):
         Role: str_enum(Role),
         ClaimEventAction: str_enum(ClaimEventAction),
         SourceEventAction: str_enum(SourceEventAction),
+        ArticleEventAction: str_enum(ArticleEventAction),
     }
 
 
@@ -205,7 +207,13 @@ class ExternalRating(Base):
 
 
 class Article(Base):
-    """A news or opinion piece handed to the tracker (URL or saved file)."""
+    """A news or opinion piece handed to the tracker (URL or saved file).
+
+    Its identity is its canonical URL, else its content (``document_hash``, ``content_hash``).
+    A deleted article
+    keeps its row (``deleted_at``, its URL given up), because its claims' history is
+    append-only; every lookup of articles and claims leaves deleted ones out.
+    """
 
     __tablename__ = "articles"
 
@@ -220,9 +228,13 @@ class Article(Base):
     published_at: Mapped[timestamp]
     fetched_at: Mapped[timestamp]
     text: Mapped[str] = mapped_column(Text, default="")
-    content_hash: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    """SHA-256 of the article text as extracted: tells a changed text on re-ingest."""
+    document_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    """SHA-256 of the document as handed over: the identity of an article without a URL."""
     scraper: Mapped[str | None] = mapped_column(String(100))
     input_name: Mapped[str | None] = mapped_column(String(1000))
+    deleted_at: Mapped[timestamp]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 
@@ -233,6 +245,21 @@ class Article(Base):
     claims: Mapped[list[Claim]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="Claim.position"
     )
+
+
+class ArticleEvent(Base):
+    """Append-only history of an article: who ingested, edited, deleted or fixed a citation."""
+
+    __tablename__ = "article_events"
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("reviewers.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[ArticleEventAction]
+    note: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[created_at]
 
 
 class Link(Base):

@@ -18,6 +18,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 import migrations
+from tracker.db import Database
+from tracker.errors import DatabaseError
 
 _VERSIONS = Path(migrations.__file__).parent / "versions"
 _REVISION = re.compile(r"^revision\b[^=]*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -56,3 +58,20 @@ def surely_current(engine: Engine) -> bool:
     """True when the database is certainly at the head revision (False: ask Alembic)."""
     head = script_head()
     return head is not None and stored_revision(engine) == head
+
+
+def ensure_current(database: Database) -> None:
+    """Refuse a database that is not at the schema this code expects, saying how to fix it."""
+    if surely_current(database.engine):
+        return
+    from tracker import migrate
+
+    current = migrate.current_revision(database.engine)
+    head = migrate.head_revision()
+    if current is None:
+        raise DatabaseError("the database has no fact-tracker schema: run `fact-tracker init`")
+    if current != head:
+        raise DatabaseError(
+            f"the database schema is at {current}, this version needs {head}: "
+            "run `fact-tracker db upgrade`"
+        )

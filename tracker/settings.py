@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path (default, in the user data dir) or "
         "postgresql+psycopg://user@host/db",
     )
+    reviewer: str = Field(
+        "",
+        max_length=200,
+        description="Reviewer the CLI acts as when a command that records who acted is not "
+        "given --reviewer",
+    )
     timeout: float = Field(10.0, gt=0, description="Seconds allowed for one HTTP request")
     concurrency: int = Field(32, ge=1, description="Links checked at once, in all")
     per_host_concurrency: int = Field(2, ge=1, description="Links checked at once on one host")
@@ -105,10 +111,11 @@ class Settings(BaseSettings):
         "(default: the host name); each running worker needs its own",
     )
     organization_name: str = Field(
-        "fact-tracker", description="Publisher named as author of ClaimReview markup"
+        "",
+        description="Publisher named as author of ClaimReview markup (required for ClaimReview)",
     )
     organization_url: str = Field(
-        "https://example.org/", description="URL of the publishing organization"
+        "", description="URL of the publishing organization (required for ClaimReview)"
     )
     claimreview_url_template: str = Field(
         "{organization_url}fact-checks/article-{article_id}.html#claim-{claim_id}",
@@ -155,9 +162,18 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, toml)
 
     def with_overrides(self, **overrides: Any) -> Settings:
-        """A copy with the given (non-None) values replaced, for command-line options."""
+        """A copy with the given (non-None) values replaced, validated like every other source
+        (an option can no more set ``concurrency=0`` than the environment can)."""
         changes = {key: value for key, value in overrides.items() if value is not None}
-        return self.model_copy(update=changes) if changes else self
+        if not changes:
+            return self
+        unknown = sorted(set(changes) - set(type(self).model_fields))
+        if unknown:
+            raise InvalidInput(f"unknown setting {unknown[0]!r}")
+        try:
+            return type(self).model_validate({**self.model_dump(), **changes})
+        except ValidationError as exc:
+            raise InvalidInput(_invalid(exc)) from None
 
     def describe(self) -> list[tuple[str, str, str, str]]:
         """(name, environment variable, effective value, help) for every setting."""
@@ -185,8 +201,12 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings().with_overrides(**overrides)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        name = ".".join(str(part) for part in error["loc"]) or "?"
-        raise InvalidInput(f"invalid setting {ENV_PREFIX}{name.upper()}: {error['msg']}") from None
+        raise InvalidInput(_invalid(exc)) from None
     except (OSError, ValueError) as exc:
         raise InvalidInput(f"cannot read settings file {settings_file()}: {exc}") from None
+
+
+def _invalid(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    name = ".".join(str(part) for part in error["loc"]) or "?"
+    return f"invalid setting {name} ({ENV_PREFIX}{name.upper()}): {error['msg']}"

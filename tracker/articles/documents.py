@@ -10,19 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 from bs4.dammit import UnicodeDammit
 
 from scrapers import DocumentKind
+from tracker.articles.views import FORMATS, Format
 from tracker.errors import FetchError, InvalidInput
 from tracker.http import FetchFailure, fetch_sync
 from tracker.models import utcnow
 from tracker.settings import Settings
 from tracker.urls import normalize_url
 
-Format = Literal["auto", "html", "text", "markdown"]
-FORMATS: tuple[Format, ...] = ("auto", "html", "text", "markdown")
 _EXTENSIONS: dict[str, DocumentKind] = {
     ".html": "html",
     ".htm": "html",

@@ -1,82 +1,56 @@
-"""Ingesting an article: parse it, then upsert the article, its citations and its claims.
+"""Recording a parsed article: upsert the article, its citations and its claims.
 
-Re-ingesting updates in place: the article is found by URL (or by file name when it has
-none); citations are matched by what the page said (URL as written, anchor text, sentence);
-claims by their text. Nothing is duplicated. Claims a reviewer touched are never changed by
-the extractor, and when the article's text changed, every existing claim gets a
-``text_changed`` event saying whether its sentence is still there.
+An article's identity is its canonical URL, else its text: re-ingesting finds it by URL, then
+by content hash (so a saved copy ingested again with the URL it was published at is the same
+article, which gains the URL), then, for a file without a URL whose text was edited, by the
+file's name. Nothing is duplicated. Deleted articles are never found: ingesting one again
+records a new article. Citations
+are matched by what the page said (URL as written, anchor text, sentence); claims by their
+text. Claims a reviewer touched are never changed by the extractor, and when the article's
+text changed, every existing claim gets a ``text_changed`` event saying whether its sentence
+is still there.
+
+:func:`tracker.articles.services.ingest` loads and parses the document, then calls
+:func:`store` in one transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
 
-from scrapers import ScrapedArticle, ScrapedCitation, parse_document
-from tracker.articles.documents import Document, Format, load_document
-from tracker.db import Database
-from tracker.enums import ClaimEventAction, ClaimStatus
-from tracker.errors import InvalidInput
-from tracker.extraction.detector import ClaimCandidate, detect_claims, evidence_for
+from scrapers import ScrapedArticle, ScrapedCitation
+from tracker.actors import EXTRACTOR as EXTRACTOR_SYSTEM
+from tracker.actors import SYSTEM_ACTOR_NAMES
+from tracker.articles.documents import Document
+from tracker.articles.lookup import record_article_event
+from tracker.credibility.sources import get_or_create_source
+from tracker.enums import ArticleEventAction, ClaimEventAction, ClaimStatus
+from tracker.extraction.detector import ClaimCandidate, evidence_for
+from tracker.linkcheck.links import get_or_create_link
 from tracker.models import Article, Citation, Claim, ClaimSource, utcnow
-from tracker.records import (
-    SYSTEM_ACTORS,
-    get_or_create_link,
-    get_or_create_source,
-    record_claim_event,
-)
-from tracker.settings import Settings
+from tracker.review.claims import record_claim_event
+from tracker.review.reviewers import Acting
 from tracker.urls import registrable_domain
 
 EXTRACTOR = "extractor"
-EXTRACTOR_ACTOR = "system:extractor"
+EXTRACTOR_ACTOR = Acting.system(EXTRACTOR_SYSTEM)
 
 
-@dataclass
-class IngestResult:
-    article_id: int
-    title: str | None
-    url: str | None
+@dataclass(frozen=True)
+class Stored:
+    """What :func:`store` did to the article."""
+
+    article: Article
     created: bool
     text_changed: bool
     new_claims: int
-    citations: list[dict[str, Any]] = field(default_factory=list)
-    claims: list[dict[str, Any]] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "article_id": self.article_id,
-            "title": self.title,
-            "url": self.url,
-            "created": self.created,
-            "text_changed": self.text_changed,
-            "citation_count": len(self.citations),
-            "claim_count": len(self.claims),
-            "new_claims": self.new_claims,
-        }
-
-
-def ingest(
-    database: Database,
-    settings: Settings,
-    source: str,
-    *,
-    url: str | None = None,
-    fmt: Format = "auto",
-) -> IngestResult:
-    """Fetch or read ``source``, parse it, and record it in one transaction."""
-    document = load_document(settings, source, url=url, fmt=fmt)
-    article = parse_document(document.text, document.url, document.kind)
-    if not article.text.strip():
-        raise InvalidInput(f"no article text found in {document.input_name}")
-    candidates = detect_claims(article.text)
-    with database.transaction() as session:
-        return store(session, document, article, candidates)
+    citations: list[Citation]
 
 
 def content_hash(text: str) -> str:
@@ -85,44 +59,78 @@ def content_hash(text: str) -> str:
 
 def store(
     session: Session,
+    acting: Acting,
     document: Document,
     scraped: ScrapedArticle,
     candidates: list[ClaimCandidate],
-) -> IngestResult:
-    article, created = _upsert_article(session, document, scraped)
+) -> Stored:
     new_hash = content_hash(scraped.text)
+    document_hash = content_hash(document.text)
+    article, created = _upsert_article(session, document, scraped, new_hash, document_hash)
     text_changed = not created and article.content_hash != new_hash
     article.content_hash = new_hash
+    article.document_hash = document_hash
     article.text = scraped.text
     session.flush()
     citations = _sync_citations(session, article, scraped.citations)
     new_claims = _sync_claims(session, article, candidates, citations, text_changed)
-    session.flush()
-    return IngestResult(
-        article_id=article.id,
-        title=article.title,
-        url=article.url,
-        created=created,
-        text_changed=text_changed,
-        new_claims=new_claims,
-        citations=[citation_dict(citation) for citation in citations],
-        claims=[claim_dict(claim) for claim in _current_claims(session, article)],
+    action = ArticleEventAction.INGESTED if created else ArticleEventAction.REINGESTED
+    record_article_event(
+        session,
+        article,
+        actor=acting,
+        action=action,
+        changes={
+            "input": document.input_name,
+            "text_changed": text_changed,
+            "new_claims": new_claims,
+        },
     )
+    session.flush()
+    return Stored(article, created, text_changed, new_claims, citations)
+
+
+def find_article(
+    session: Session, document: Document, text_hash: str, document_hash: str
+) -> Article | None:
+    """The live article ``document`` is: by URL, else by content, else by file name.
+
+    Content is the document as handed over or its extracted text: the same saved page read
+    with and without its URL may be extracted differently (site scrapers go by URL).
+    """
+    live = Article.deleted_at.is_(None)
+    same = or_(Article.document_hash == document_hash, Article.content_hash == text_hash)
+    by_hash = select(Article).where(live, same).order_by(Article.id)
+    if document.url:
+        found = session.scalar(select(Article).where(Article.url == document.url))
+        if found is None:  # the same text ingested before without its URL
+            found = session.scalar(by_hash.where(Article.url.is_(None)).limit(1))
+        return found
+    found = session.scalar(by_hash.limit(1))
+    if found is None:  # a saved file edited since it was ingested
+        found = session.scalar(
+            select(Article)
+            .where(live, Article.url.is_(None), Article.input_name == document.input_name)
+            .order_by(Article.id)
+            .limit(1)
+        )
+    return found
 
 
 def _upsert_article(
-    session: Session, document: Document, scraped: ScrapedArticle
+    session: Session,
+    document: Document,
+    scraped: ScrapedArticle,
+    text_hash: str,
+    document_hash: str,
 ) -> tuple[Article, bool]:
-    if document.url:
-        article = session.scalar(select(Article).where(Article.url == document.url))
-    else:
-        article = session.scalar(
-            select(Article).where(Article.url.is_(None), Article.input_name == document.input_name)
-        )
+    article = find_article(session, document, text_hash, document_hash)
     created = article is None
     if article is None:
         article = Article(url=document.url, text="")
         session.add(article)
+    if document.url and article.url is None:
+        article.url = document.url
     article.title = scraped.title
     article.authors = list(scraped.authors)
     article.site_name = scraped.site_name
@@ -130,8 +138,8 @@ def _upsert_article(
     article.fetched_at = document.fetched_at or article.fetched_at
     article.scraper = scraped.scraper
     article.input_name = document.input_name
-    if document.url:
-        article.source_id = get_or_create_source(session, registrable_domain(document.url)).id
+    if article.url:
+        article.source_id = get_or_create_source(session, registrable_domain(article.url)).id
     return article, created
 
 
@@ -190,7 +198,7 @@ def is_touched(claim: Claim) -> bool:
     return (
         claim.status != ClaimStatus.UNVERIFIED
         or claim.created_by != EXTRACTOR
-        or any(event.actor not in SYSTEM_ACTORS for event in claim.events)
+        or any(event.actor not in SYSTEM_ACTOR_NAMES for event in claim.events)
     )
 
 
@@ -285,35 +293,12 @@ def _attach_sources(claim: Claim, citations: list[Citation]) -> None:
 
 
 def _current_claims(session: Session, article: Article) -> list[Claim]:
+    # Events and sources in two queries for all claims: is_touched and _attach_sources read them.
     return list(
-        session.scalars(select(Claim).where(Claim.article_id == article.id).order_by(Claim.id))
+        session.scalars(
+            select(Claim)
+            .where(Claim.article_id == article.id)
+            .order_by(Claim.id)
+            .options(selectinload(Claim.events), selectinload(Claim.sources))
+        )
     )
-
-
-def citation_dict(citation: Citation) -> dict[str, Any]:
-    return {
-        "id": citation.id,
-        "article_id": citation.article_id,
-        "position": citation.position,
-        "anchor_text": citation.anchor_text,
-        "url": citation.link.url if citation.link else None,
-        "raw_url": citation.raw_url,
-        "link_id": citation.link_id,
-        "resolved": citation.link_id is not None,
-        "sentence": citation.sentence,
-    }
-
-
-def claim_dict(claim: Claim) -> dict[str, Any]:
-    return {
-        "id": claim.id,
-        "article_id": claim.article_id,
-        "text": claim.text,
-        "kind": claim.kind,
-        "status": claim.status,
-        "score": claim.score,
-        "figures": claim.figures,
-        "position": claim.position,
-        "needs_rereview": claim.needs_rereview,
-        "created_by": claim.created_by,
-    }

@@ -1,35 +1,60 @@
 """The ``fact-tracker`` command line: thin commands over the services in ``tracker``.
 
-Exit codes: 0 success; 1 operational failure (database, network, conflict); 2 bad usage or
-bad input (unknown id, malformed URL, invalid status). Commands that check links may use
-further documented codes. Errors are one line on stderr; ``--debug`` shows the traceback.
+Commands parse arguments, call one service, and format what it returns. Exit codes
+(:data:`EXIT_CODES`, the one place errors become codes): 0 success; 1 operational failure
+(database, network, edit conflict); 2 bad usage or input (unknown id, malformed URL, invalid
+status, a role that may not act); 130 interrupted. ``check`` exits 3 when a checked link is
+broken. Errors are one line on stderr; ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
 
 import gc
-import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from tracker import __version__
-from tracker.cli._common import AppContext
-from tracker.errors import EXIT_FAILURE, TrackerError
+from tracker.cli._common import AppContext, db_option
+from tracker.errors import (
+    DatabaseError,
+    FetchError,
+    Interrupted,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    TrackerError,
+    lookup,
+)
 
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_CODES: dict[type[TrackerError], int] = {
+    InvalidInput: EXIT_USAGE,
+    NotFound: EXIT_USAGE,
+    PermissionDenied: EXIT_USAGE,
+    StaleVersion: EXIT_FAILURE,
+    FetchError: EXIT_FAILURE,
+    DatabaseError: EXIT_FAILURE,
+    Interrupted: EXIT_INTERRUPTED,
+    TrackerError: EXIT_FAILURE,
+}
+"""The exit code of each domain error (looked up along the error's class hierarchy)."""
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 COMMAND_MODULES = {
-    "articles": "ingest",
+    "articles": "articles",
     "check": "links",
-    "citations": "ingest",
+    "citations": "articles",
+    "claims": "claims",
     "config": "admin",
     "db": "admin",
     "demo": "demo",
-    "ingest": "ingest",
+    "ingest": "articles",
     "init": "admin",
     "links": "links",
     "note": "review",
@@ -43,9 +68,7 @@ COMMAND_MODULES = {
 """Which module defines each top-level command, so running one imports only its module.
 
 Start-up is most of a short command's time (the ingest and report modules pull in HTML
-extraction and templating). A command missing here still works: it is found by importing
-every module (as ``--help`` does); ``claims`` is always found that way, since several modules
-add subcommands to it. ``tests/test_cli_lazy.py`` keeps this table true.
+extraction and templating). ``tests/test_cli_lazy.py`` keeps this table true.
 """
 
 
@@ -63,15 +86,12 @@ class TrackerGroup(click.Group):
             module = COMMAND_MODULES.get(cmd_name)
             if module is not None:
                 _register(module)
-            if cmd_name not in self.commands:
-                _register_all()
         if self.freeze_imports:
             gc.freeze()
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        _register_all()
-        return super().list_commands(ctx)
+        return sorted(COMMAND_MODULES)
 
     def main(
         self,
@@ -104,25 +124,37 @@ class TrackerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except TrackerError as exc:
-            _fail(ctx, str(exc), exc.exit_code, exc)
-        except OperationalError as exc:
-            _fail(ctx, f"database error: {_first_line(exc.orig or exc)}", EXIT_FAILURE, exc)
-        except SQLAlchemyError as exc:
-            _fail(ctx, f"database error: {_first_line(exc)}", EXIT_FAILURE, exc)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            failure = describe_failure(exc)
+            if failure is None:
+                raise
+            app = ctx.find_object(AppContext)
+            if app is not None and app.debug:
+                raise
+            from tracker.cli._common import printable
+
+            click.echo(f"error: {printable(failure[1])}", err=True)
+            ctx.exit(failure[0])
+
+
+def describe_failure(exc: BaseException) -> tuple[int, str] | None:
+    """(exit code, one-line message) for an error the CLI reports; None for a bug."""
+    if isinstance(exc, TrackerError):
+        return lookup(EXIT_CODES, exc), str(exc)
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError  # only on the error path
+
+    if isinstance(exc, OperationalError):
+        return EXIT_FAILURE, f"database error: {_first_line(exc.orig or exc)}"
+    if isinstance(exc, SQLAlchemyError):
+        return EXIT_FAILURE, f"database error: {_first_line(exc)}"
+    return None
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _fail(ctx: click.Context, message: str, code: int, exc: BaseException) -> None:
-    app = ctx.find_object(AppContext)
-    if app is not None and app.debug:
-        raise exc
-    click.echo(f"error: {message}", err=True)
-    ctx.exit(code)
 
 
 @click.group(cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)
@@ -132,7 +164,7 @@ def _fail(ctx: click.Context, message: str, code: int, exc: BaseException) -> No
     "db_url",
     metavar="URL",
     help="Database URL (overrides FACT_TRACKER_DATABASE_URL), e.g. sqlite:///ft.db or "
-    "postgresql://postgres@127.0.0.1/facts.",
+    "postgresql://postgres@127.0.0.1/facts. Also accepted after the command name.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.pass_context
@@ -142,37 +174,44 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
     \b
     Typical session:
       fact-tracker init                      create the database
+      fact-tracker reviewers add ana         who records verdicts
+      export FACT_TRACKER_REVIEWER=ana       act as ana (or --reviewer ana on each command)
       fact-tracker ingest article.html       record claims and citations
       fact-tracker check --all               check every cited link now
-      fact-tracker verdict 3 accurate --reviewer ana --note "matches the poll"
+      fact-tracker verdict 3 accurate --note "matches the poll"
       fact-tracker report 1 -f html -o report.html
 
     Settings come from FACT_TRACKER_* environment variables (see `fact-tracker config`).
     """
+    import logging
+
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    app = AppContext(db_url=db_url, debug=debug)
-    ctx.obj = app
+    app = ctx.ensure_object(AppContext)
+    app.debug = debug
+    if db_url is not None:
+        app.use_database_url(db_url)
     ctx.call_on_close(app.close)
 
 
 def _register(name: str) -> None:
-    """Add the commands module ``name`` of this package lists in ``COMMANDS``."""
+    """Add the commands module ``name`` of this package lists in ``COMMANDS``, each (and each of
+    its subcommands) accepting ``--db`` after its name too."""
     import importlib
 
     module = importlib.import_module(f"{__name__}.{name}")
     for command in getattr(module, "COMMANDS", ()):
+        _with_db_option(command)
         cli.add_command(command)
 
 
-def _register_all() -> None:
-    """Add the commands of every module in this package that lists some in ``COMMANDS``."""
-    import pkgutil
-
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda module: module.name):
-        _register(info.name)
+def _with_db_option(command: click.Command) -> None:
+    db_option(command)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _with_db_option(sub)
 
 
 def main() -> None:

@@ -1,71 +1,98 @@
-"""What every command shares: the application context, output helpers, option decorators."""
+"""What every command shares: the application context, output helpers, option decorators.
+
+Every line a command prints goes through :func:`say`, :func:`print_table` or
+:func:`emit_json`, and each makes user and page text printable first: a title, note or URL
+holding ESC/OSC sequences never reaches the terminal raw. Heavy libraries (rich, SQLAlchemy,
+pydantic) are imported only when a command needs them, so ``--version`` and ``--help`` start
+fast.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from tracker.db import Database
-from tracker.errors import DatabaseError
-from tracker.settings import Settings, load_settings
+from tracker.actors import LOCAL_READER, Actor
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tracker.db import Database
+    from tracker.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass
 class AppContext:
-    """Built once per invocation by the root command; settings and database are lazy."""
+    """Built once per invocation by the root command; settings and database are lazy.
 
-    db_url: str | None = None
-    debug: bool = False
-    _settings: Settings | None = field(default=None, repr=False)
-    _database: Database | None = field(default=None, repr=False)
+    Tests may hand one in with a ``database`` of their own (``CliRunner.invoke(obj=...)``): it
+    is used as it is and never disposed here.
+    """
+
+    def __init__(self, *, database: Database | None = None) -> None:
+        self.db_url: str | None = None
+        self.debug = False
+        self._settings: Settings | None = None
+        self._database = database
+        self._owns_database = database is None
+
+    def use_database_url(self, url: str) -> None:
+        """``--db URL``, given before or after the command name."""
+        self.db_url = url
+        self._settings = None
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from tracker.settings import load_settings
+
             self._settings = load_settings(database_url=self.db_url)
         return self._settings
 
-    def database(self, *, require_schema: bool = True) -> Database:
-        """The database, checked to be at the schema this code expects."""
+    def database(self, *, create: bool = False, require_schema: bool = True) -> Database:
+        """The database, checked to be at the schema this code expects.
+
+        Only ``create`` (``init``, ``db upgrade``) may create a SQLite file that is not there.
+        """
         if self._database is None:
-            self._database = Database(self.settings.database_url)
+            from tracker.db import Database
+            from tracker.errors import DatabaseError, DatabaseMissing
+
+            try:
+                self._database = Database(self.settings.database_url, create=create)
+            except DatabaseMissing as exc:
+                raise DatabaseError(f"{exc}: run `fact-tracker init` to create it") from None
         if require_schema:
-            ensure_schema_current(self._database)
+            from tracker.schema_check import ensure_current
+
+            ensure_current(self._database)
         return self._database
 
+    def actor(self, reviewer: str | None) -> Actor:
+        """Who acts for a command that records it: ``--reviewer``, else the ``reviewer``
+        setting (``FACT_TRACKER_REVIEWER``)."""
+        name = (reviewer or self.settings.reviewer).strip()
+        if not name:
+            raise click.UsageError(
+                "this command records who acted: give --reviewer NAME "
+                "(or set FACT_TRACKER_REVIEWER)"
+            )
+        return Actor.reviewer(name)
+
+    @property
+    def reader(self) -> Actor:
+        """Reading commands act as the local terminal (nothing is recorded)."""
+        return LOCAL_READER
+
     def close(self) -> None:
-        if self._database is not None:
+        if self._database is not None and self._owns_database:
             self._database.dispose()
-
-
-def ensure_schema_current(database: Database) -> None:
-    from tracker.schema_check import surely_current
-
-    if surely_current(database.engine):
-        return
-    from tracker import migrate
-
-    current = migrate.current_revision(database.engine)
-    head = migrate.head_revision()
-    if current is None:
-        raise DatabaseError("the database has no fact-tracker schema: run `fact-tracker init`")
-    if current != head:
-        raise DatabaseError(
-            f"the database schema is at {current}, this version needs {head}: "
-            "run `fact-tracker db upgrade`"
-        )
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -78,27 +105,72 @@ def json_option(func: F) -> F:
     )
 
 
-def to_jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(item) for item in value]
-    return value
+def reviewer_option(func: F) -> F:
+    """``--reviewer NAME`` on every command that records who acted."""
+    return click.option(
+        "--reviewer",
+        metavar="NAME",
+        help="Who is acting, recorded in the history (default: FACT_TRACKER_REVIEWER). "
+        "See `fact-tracker reviewers list`.",
+    )(func)
+
+
+def db_option(command: click.Command) -> click.Command:
+    """Give ``command`` a ``--db URL`` option (as the root group has), so it may come after the
+    command name too: ``fact-tracker demo --db URL``."""
+    if any(param.name == "db_url" for param in command.params):
+        return command
+    command.params.append(
+        click.Option(
+            ["--db", "db_url"],
+            metavar="URL",
+            expose_value=False,
+            callback=_set_db_url,
+            help="Database URL (overrides FACT_TRACKER_DATABASE_URL).",
+        )
+    )
+    return command
+
+
+def _set_db_url(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    app = ctx.find_object(AppContext)
+    if value is not None and app is not None:
+        app.use_database_url(value)
+
+
+def printable(value: object, replacement: str = " ") -> str:
+    """One line with no control characters: user and page text must not drive the terminal."""
+    return "".join(char if char.isprintable() else replacement for char in str(value))
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print ``text``, each of its lines made printable."""
+    click.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False))
+    """``data`` as JSON; characters a terminal could act on are escaped (``\\u009b``)."""
+    import json
+
+    from tracker.jsonable import dumps
+
+    text = dumps(data)
+    click.echo(
+        "".join(
+            char if char.isprintable() or char == "\n" else json.dumps(char)[1:-1] for char in text
+        )
+    )
 
 
 def stdout_console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
 
 
 def stderr_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False)
 
 
@@ -110,27 +182,33 @@ def print_table(
     if not sys.stdout.isatty():
         click.echo("\t".join(columns))
         for row in rows:
-            click.echo("\t".join(_cell(value) for value in row))
+            click.echo("\t".join(cell(value) for value in row))
         return
-    table = Table(title=title, show_lines=False)
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(printable(title)) if title else None, show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
         # Text, not str: rich would read "[...]" in titles or notes as markup.
-        table.add_row(*(Text(_cell(value)) for value in row))
+        table.add_row(*(Text(cell(value)) for value in row))
     stdout_console().print(table)
 
 
-def printable(value: object, replacement: str = " ") -> str:
-    """One line with no control characters: user and page text must not drive the terminal."""
-    return "".join(char if char.isprintable() else replacement for char in str(value))
-
-
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A value as one printable table cell (``-`` for nothing)."""
     if value is None:
         return "-"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, Enum):
         return str(value.value)
-    return str(value).replace("\t", " ").replace("\n", " ")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return printable(value)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 link``, ``2 links``."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker import migrate
-from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table
+from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table, say
 from tracker.errors import InvalidInput
 from tracker.settings import redact_url, settings_file
 
@@ -14,15 +13,17 @@ from tracker.settings import redact_url, settings_file
 @pass_app
 def init(app: AppContext) -> None:
     """Create the database (or bring it to the latest schema). Safe to run again."""
-    database = app.database(require_schema=False)
+    from tracker import migrate
+
+    database = app.database(create=True, require_schema=False)
     before = migrate.current_revision(database.engine)
     migrate.upgrade(database.engine)
     head = migrate.head_revision()
     where = redact_url(database.url)
     if before == head:
-        click.echo(f"Database already initialised at {head}: {where}")
+        say(f"Database already initialised at {head}: {where}")
     else:
-        click.echo(f"Initialised database at {head}: {where}")
+        say(f"Initialised database at {head}: {where}")
 
 
 @click.group()
@@ -35,9 +36,11 @@ def db() -> None:
 @pass_app
 def upgrade(app: AppContext, revision: str) -> None:
     """Upgrade the schema to REVISION (default: the latest)."""
-    database = app.database(require_schema=False)
+    from tracker import migrate
+
+    database = app.database(create=True, require_schema=False)
     migrate.upgrade(database.engine, revision)
-    click.echo(f"Database at {migrate.current_revision(database.engine)}")
+    say(f"Database at {migrate.current_revision(database.engine)}")
 
 
 @db.command()
@@ -48,9 +51,11 @@ def downgrade(app: AppContext, revision: str, yes: bool) -> None:
     """Downgrade the schema to REVISION (`base` drops every table: data is lost)."""
     if not yes and not click.confirm(f"Downgrade to {revision}? Data in dropped tables is lost"):
         raise InvalidInput("downgrade cancelled")
+    from tracker import migrate
+
     database = app.database(require_schema=False)
     migrate.downgrade(database.engine, revision)
-    click.echo(f"Database at {migrate.current_revision(database.engine) or 'base'}")
+    say(f"Database at {migrate.current_revision(database.engine) or 'base'}")
 
 
 @db.command()
@@ -58,6 +63,8 @@ def downgrade(app: AppContext, revision: str, yes: bool) -> None:
 @pass_app
 def current(app: AppContext, as_json: bool) -> None:
     """Show the schema revision of the database and the one this version needs."""
+    from tracker import migrate
+
     database = app.database(require_schema=False)
     data = {
         "database": redact_url(database.url),
@@ -67,9 +74,9 @@ def current(app: AppContext, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    click.echo(f"database: {data['database']}")
-    click.echo(f"current:  {data['current'] or 'none (run fact-tracker init)'}")
-    click.echo(f"head:     {data['head']}")
+    say(f"database: {data['database']}")
+    say(f"current:  {data['current'] or 'none (run fact-tracker init)'}")
+    say(f"head:     {data['head']}")
 
 
 @click.command()
@@ -89,7 +96,7 @@ def config(app: AppContext, as_json: bool) -> None:
             }
         )
         return
-    click.echo(f"settings file: {settings_file()}")
+    say(f"settings file: {settings_file()}")
     print_table(["setting", "environment variable", "value", "meaning"], rows)
 
 

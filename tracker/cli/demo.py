@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from tracker.cli._common import AppContext, pass_app, print_table, stderr_console
+from tracker.cli._common import AppContext, pass_app, print_table, printable, say, stderr_console
 
 
 @click.command()
@@ -30,23 +30,24 @@ def demo(app: AppContext, output_dir: Path) -> None:
     from a demo reviewer, checks every link twice so rot is confirmed and the edited page
     flags its verdict for re-review, finds archived copies, and writes the HTML report.
 
-    Uses a temporary SQLite database unless --db is given. Nothing leaves this machine.
+    Uses a temporary SQLite database unless --db URL is given (before or after `demo`); then
+    everything stays there to explore. Nothing leaves this machine.
     """
-    from tracker.demo.run import run_demo
+    from tracker.demo.services import run_demo
 
     console = stderr_console()
     result = run_demo(
         app.settings,
         output_dir=output_dir,
         database_url=app.db_url,
-        step=lambda message: console.print(f"[bold]>[/bold] {escape(message)}"),
+        step=lambda message: console.print(f"[bold]>[/bold] {escape(printable(message))}"),
     )
     rows = [("claims", status, count) for status, count in sorted(result.claims_by_status.items())]
     rows += [("links", state, count) for state, count in sorted(result.links_by_state.items())]
     rows.append(("claims", "needs re-review", result.flagged_for_rereview))
     rows.append(("links", "with an archived copy", result.archived_links))
     print_table(["what", "state", "count"], rows, title="Demo summary")
-    click.echo(f"Report: {result.report_path.resolve()}")
+    say(f"Report: {result.report_path.resolve()}")
 
 
 COMMANDS = [demo]

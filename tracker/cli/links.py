@@ -18,17 +18,14 @@ from tracker.cli._common import (
     emit_json,
     json_option,
     pass_app,
+    plural,
     print_table,
+    reviewer_option,
+    say,
     stderr_console,
 )
 from tracker.enums import CheckOutcome, LinkState
-from tracker.errors import InvalidInput
-from tracker.linkcheck import CheckReport, check_links, select_links
-from tracker.linkcheck.due import check_due_links
-from tracker.linkcheck.overrides import clear_override, ignore_domain, set_override
-from tracker.linkcheck.views import evidence_by_link, link_detail, link_summary, list_links
-from tracker.models import utcnow
-from tracker.records import find_link
+from tracker.linkcheck.views import CheckReport, LinkSummary
 
 EXIT_BROKEN_LINKS = 3
 DUE_BATCH_SIZE = 10_000
@@ -64,7 +61,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 
 @click.command()
-@click.option("--all", "every", is_flag=True, help="Check every link.")
+@click.option("--all", "every", is_flag=True, help="Check every link something cites.")
 @click.option(
     "--due",
     is_flag=True,
@@ -97,7 +94,7 @@ def check(
     batch_size: int,
     as_json: bool,
 ) -> None:
-    """Check cited links now and record one check per link.
+    """Check cited links now and record one check per link (as system:checker).
 
     \b
     Examples:
@@ -115,20 +112,24 @@ def check(
     does, so it may run beside schedulers sharing a PostgreSQL database: no link is checked
     twice, and an interrupted run releases what it claimed.
     """
+    from tracker.actors import CHECKER
+    from tracker.errors import InvalidInput
+    from tracker.linkcheck.services import check_due_links, check_links, links_to_check
+
     if sum([every, due, link is not None, article_id is not None]) != 1:
         raise InvalidInput("choose exactly one of --all, --due, --link URL|ID, --article ID")
     settings = app.settings.with_overrides(concurrency=concurrency)
     database = app.database()
-    if due:
-        with _progress(not as_json) as progress:
-            report = check_due_links(database, settings, batch_size=batch_size, progress=progress)
-    else:
-        with database.reading() as session:
-            ids = select_links(session, every=every, link=link, article_id=article_id)
-        with _progress(not as_json) as progress:
-            report = check_links(database, settings, ids, worker="cli", progress=progress)
+    with _progress(not as_json) as progress:
+        if due:
+            report = check_due_links(
+                database, CHECKER, settings, batch_size=batch_size, progress=progress
+            )
+        else:
+            ids = links_to_check(database, CHECKER, every=every, link=link, article_id=article_id)
+            report = check_links(database, CHECKER, settings, ids, progress=progress)
     if as_json:
-        emit_json(report.as_dict())
+        emit_json(report)
     else:
         _print_report(report)
     if report.broken:
@@ -136,9 +137,9 @@ def check(
 
 
 def _print_report(report: CheckReport) -> None:
-    click.echo(
-        f"Checked {report.checked} links in {report.seconds:.1f} s: "
-        f"{report.broken} broken, {report.flagged_claims} claims flagged for re-review."
+    say(
+        f"Checked {plural(report.checked, 'link')} in {report.seconds:.1f} s: "
+        f"{report.broken} broken, {plural(report.flagged_claims, 'claim')} flagged for re-review."
     )
     if report.checked:
         print_table(["outcome", "links"], sorted(report.outcomes.items()), title="Outcomes")
@@ -151,43 +152,49 @@ def links() -> None:
 
 
 @links.command("list")
-@click.option("--state", type=STATE_CHOICES, help="Only links in this state.")
+@click.option("--state", type=STATE_CHOICES, help="Only links in this (effective) state.")
 @click.option("--outcome", type=OUTCOME_CHOICES, help="Only links whose last check ended so.")
-@click.option("--domain", metavar="DOMAIN", help="Only links on this registrable domain.")
+@click.option("--domain", metavar="DOMAIN", help="Only links on this domain (a URL or host).")
 @json_option
 @pass_app
 def list_command(
     app: AppContext, state: str | None, outcome: str | None, domain: str | None, as_json: bool
 ) -> None:
-    """List links with their state and last outcome.
+    """List links with their state (an override marked) and last outcome.
 
     \b
     Examples:
       fact-tracker links list --state dead
       fact-tracker links list --outcome soft_404 --json
-      fact-tracker links list --domain example.org
+      fact-tracker links list --domain https://www.example.org/any/page
     """
-    with app.database().reading() as session:
-        found = list_links(session, state=state, outcome=outcome, domain=domain)
-        evidence = evidence_by_link(session, [link.id for link in found]) if as_json else {}
-        rows = [link_summary(link, evidence.get(link.id)) for link in found]
+    from tracker.linkcheck.services import list_links
+
+    rows = list_links(
+        app.database(),
+        app.reader,
+        state=state,
+        outcome=outcome,
+        domain=domain,
+        with_evidence=as_json,
+    )
     if as_json:
         emit_json(rows)
         return
     print_table(
         ["id", "state", "outcome", "status", "last checked", "url"],
         [
-            (
-                row["id"],
-                row["state"],
-                row["last_outcome"],
-                row["http_status"],
-                row["last_checked_at"],
-                row["url"],
-            )
+            (row.id, _state(row), row.last_outcome, row.http_status, row.last_checked_at, row.url)
             for row in rows
         ],
     )
+
+
+def _state(link: LinkSummary) -> str:
+    """The effective state, marked when a reviewer's override decides it."""
+    if link.overridden:
+        return f"{link.state.value} (override; checker: {link.checker_state.value})"
+    return link.state.value + (" (retired)" if link.retired else "")
 
 
 @links.command()
@@ -196,42 +203,39 @@ def list_command(
 @pass_app
 def show(app: AppContext, url_or_id: str, as_json: bool) -> None:
     """Show one link (by URL or id): state, evidence per claim, and its check history."""
-    with app.database().reading() as session:
-        data = link_detail(session, find_link(session, url_or_id))
+    from tracker.linkcheck.services import show_link
+
+    detail = show_link(app.database(), app.reader, url_or_id)
     if as_json:
-        emit_json(data)
+        emit_json(detail)
         return
-    for key in (
-        "id",
-        "url",
-        "domain",
-        "state",
-        "last_outcome",
-        "http_status",
-        "final_url",
-        "last_checked_at",
-        "next_check_at",
-        "consecutive_failures",
-        "content_changed",
-        "archive_url",
+    link = detail.link
+    for key, value in (
+        ("id", link.id),
+        ("url", link.url),
+        ("domain", link.domain),
+        ("state", _state(link)),
+        ("last_outcome", link.last_outcome),
+        ("http_status", link.http_status),
+        ("final_url", link.final_url),
+        ("last_checked_at", link.last_checked_at),
+        ("next_check_at", link.next_check_at),
+        ("consecutive_failures", link.consecutive_failures),
+        ("content_changed", link.content_changed),
+        ("archive_url", link.archive_url),
     ):
-        value = data[key]
-        click.echo(f"{key}: {'-' if value is None else getattr(value, 'value', value)}")
-    if data["override"]:
-        override = data["override"]
-        click.echo(f"override: {override['state'].value} ({override['note']})")
-    if data["evidence"]:
+        say(f"{key}: {'-' if value is None else getattr(value, 'value', value)}")
+    if detail.override:
+        say(f"override: {detail.override.state.value} ({detail.override.note})")
+    if link.evidence:
         print_table(
             ["claim", "expected", "found", "checked"],
-            [(e["claim_id"], e["expected"], e["found"], e["checked_at"]) for e in data["evidence"]],
+            [(e.claim_id, e.expected, e.found, e.checked_at) for e in link.evidence],
             title="Evidence",
         )
     print_table(
         ["checked", "outcome", "status", "ms", "error"],
-        [
-            (c["checked_at"], c["outcome"], c["http_status"], c["elapsed_ms"], c["error"])
-            for c in data["checks"]
-        ],
+        [(c.checked_at, c.outcome, c.http_status, c.elapsed_ms, c.error) for c in detail.checks],
         title="Checks",
     )
 
@@ -239,66 +243,67 @@ def show(app: AppContext, url_or_id: str, as_json: bool) -> None:
 @links.command()
 @click.argument("url_or_id")
 @click.option("--state", type=click.Choice(["alive", "dead"]), required=True)
-@click.option("--reviewer", required=True, metavar="NAME", help="Who decides.")
 @click.option("--note", required=True, metavar="TEXT", help="Why (bot wall, paywall...).")
+@reviewer_option
 @pass_app
-def override(app: AppContext, url_or_id: str, state: str, reviewer: str, note: str) -> None:
+def override(app: AppContext, url_or_id: str, state: str, note: str, reviewer: str | None) -> None:
     """Pin a link's state until a reviewer clears it (the checker is wrong about it).
+
+    The checks go on; reports show the pinned state, marked as an override, beside the
+    checker's.
 
     \b
     Example:
       fact-tracker links override https://example.org/a --state alive \\
           --reviewer ana --note "bot wall; page loads in a browser"
     """
-    with app.database().transaction() as session:
-        link = set_override(
-            session,
-            url_or_id,
-            state=LinkState(state),
-            reviewer=reviewer,
-            note=note,
-            now=utcnow(),
-        )
-        click.echo(f"Link {link.id} pinned {state}: {link.url}")
+    from tracker.linkcheck.services import override_link
+
+    actor = app.actor(reviewer)
+    change = override_link(app.database(), actor, url_or_id, state=state, note=note)
+    say(f"Link {change.link.id} pinned {state} (was {change.before.value}): {change.link.url}")
 
 
 @links.command("clear-override")
 @click.argument("url_or_id")
-@click.option("--reviewer", required=True, metavar="NAME", help="Who clears it.")
 @click.option("--note", metavar="TEXT", help="Why.")
+@reviewer_option
 @pass_app
 def clear_override_command(
-    app: AppContext, url_or_id: str, reviewer: str, note: str | None
+    app: AppContext, url_or_id: str, note: str | None, reviewer: str | None
 ) -> None:
     """Remove a pinned state; the link takes the state its checks support again."""
-    with app.database().transaction() as session:
-        link = clear_override(
-            session, url_or_id, reviewer=reviewer, note=note, settings=app.settings
-        )
-        click.echo(f"Link {link.id} override cleared, now {link.state.value}: {link.url}")
+    from tracker.linkcheck.services import clear_link_override
+
+    actor = app.actor(reviewer)
+    change = clear_link_override(app.database(), actor, app.settings, url_or_id, note=note)
+    link = change.link
+    say(f"Link {link.id} override cleared, now {link.state.value}: {link.url}")
 
 
 @links.command("ignore-domain")
 @click.argument("domain")
 @click.option("--undo", is_flag=True, help="Count the domain's failures again.")
-@click.option("--reviewer", metavar="NAME", help="Who decides (recorded).")
 @click.option("--note", metavar="TEXT", help="Why (recorded).")
+@reviewer_option
 @pass_app
 def ignore_domain_command(
-    app: AppContext, domain: str, undo: bool, reviewer: str | None, note: str | None
+    app: AppContext, domain: str, undo: bool, note: str | None, reviewer: str | None
 ) -> None:
     """Treat a domain's check failures as inconclusive: its links never become dead.
+
+    DOMAIN may be a URL or any host of the domain, as for `sources show`.
 
     \b
     Example:
       fact-tracker links ignore-domain paywalled.example --reviewer ana --note "paywall"
     """
-    with app.database().transaction() as session:
-        source = ignore_domain(
-            session, domain, undo=undo, reviewer=reviewer, note=note, settings=app.settings
-        )
-        verb = "counted again" if undo else "ignored (inconclusive)"
-        click.echo(f"Failures on {source.domain} are {verb}.")
+    from tracker.linkcheck.services import ignore_domain_failures
+
+    actor = app.actor(reviewer)
+    flag = ignore_domain_failures(app.database(), actor, app.settings, domain, undo=undo, note=note)
+    verb = "ignored (inconclusive)" if flag.ignore_failures else "counted again"
+    say(f"Failures on {flag.domain} are {verb} ({plural(flag.links, 'link')}).")
 
 
 COMMANDS = [check, links]

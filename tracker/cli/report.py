@@ -10,17 +10,22 @@ importing :data:`report`) and give it the shared ``format_option`` and ``output_
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from reports.formats import ARTICLE_FORMATS, LINKS_FORMATS, SOURCES_FORMATS
-from tracker.cli._common import AppContext, pass_app
-from tracker.credibility import SORTS
+from tracker.cli._common import AppContext, pass_app, say
+from tracker.credibility.views import SORT_ORDERS
 from tracker.errors import InvalidInput
+from tracker.reporting.views import (
+    ARTICLE_FORMATS,
+    LINKS_FORMATS,
+    SOURCES_FORMATS,
+    RenderedReport,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,23 +76,30 @@ def output_option(func: F) -> F:
     )(func)
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Print, or write the whole file at once: a failed report never leaves half a file."""
+def emit(report: RenderedReport, output: Path | None) -> None:
+    """Print, or write the whole file at once: a failed report never leaves half a file.
+
+    A written file gets the usual mode (0666 less the umask), like any file the user makes.
+    """
+    for warning in report.warnings:
+        say(f"warning: {warning}", err=True)
+    text = report.text
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     directory = output.parent if str(output.parent) else Path()
     if not directory.is_dir():
         raise InvalidInput(f"cannot write {output}: directory {directory} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+    temporary = directory / f".{output.name}.{secrets.token_hex(6)}.tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
-        Path(temporary).replace(output)
+        temporary.replace(output)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
-    click.echo(f"Wrote {output}", err=True)
+    say(f"Wrote {output}", err=True)
 
 
 @click.group(cls=ReportGroup, subcommand_metavar="ARTICLE_ID|COMMAND [ARGS]...")
@@ -120,13 +132,13 @@ def article_command(app: AppContext, article_id: int, fmt: str, output: Path | N
       claimreview  schema.org ClaimReview JSON-LD for claims with a final verdict
 
     Every format but claimreview shows the publisher's credibility (score, its explanation,
-    track record) and each cited source's score next to it.
+    track record) and each cited source's score next to it. ClaimReview (and the HTML
+    report's ClaimReview markup) needs the publishing organization: the organization_name
+    and organization_url settings.
     """
-    from reports.render import article_report
+    from tracker.reporting.services import article_report
 
-    with app.database().reading() as session:
-        text = article_report(session, article_id, fmt.lower(), app.settings)
-    emit(text, output)
+    emit(article_report(app.database(), app.reader, app.settings, article_id, fmt), output)
 
 
 @report.command("links")
@@ -155,13 +167,14 @@ def links_command(
       fact-tracker report links -o links.html
       fact-tracker report links -f csv --rot-rate --weeks 52 > rot.csv
     """
-    from reports.render import links_report
+    from tracker.reporting.services import links_report
 
     if rot_rate_csv and fmt.lower() != "csv":
         raise InvalidInput("--rot-rate needs --format csv")
-    with app.database().reading() as session:
-        text = links_report(session, fmt.lower(), weeks=weeks, rot_rate_csv=rot_rate_csv)
-    emit(text, output)
+    report = links_report(
+        app.database(), app.reader, fmt=fmt, weeks=weeks, rot_rate_csv=rot_rate_csv
+    )
+    emit(report, output)
 
 
 @report.command("sources")
@@ -169,7 +182,7 @@ def links_command(
 @output_option
 @click.option(
     "--sort",
-    type=click.Choice(list(SORTS)),
+    type=click.Choice(SORT_ORDERS),
     default="score",
     show_default=True,
     help="Highest first; domains without the figure last.",
@@ -194,11 +207,9 @@ def sources_command(app: AppContext, fmt: str, output: Path | None, sort: str) -
       fact-tracker report sources -o sources.html
       fact-tracker report sources -f csv --sort rot > sources.csv
     """
-    from reports.render import sources_report
+    from tracker.reporting.services import sources_report
 
-    with app.database().reading() as session:
-        text = sources_report(session, fmt.lower(), app.settings, sort=sort)
-    emit(text, output)
+    emit(sources_report(app.database(), app.reader, app.settings, fmt=fmt, sort=sort), output)
 
 
 COMMANDS = [report]

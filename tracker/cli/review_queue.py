@@ -7,12 +7,19 @@ from dataclasses import dataclass
 
 import click
 
-from tracker.cli._common import AppContext, pass_app, printable, stdout_console
-from tracker.cli._review_format import print_claim_card, reviewer_option, status_label
+from tracker.cli._common import AppContext, pass_app, reviewer_option, say, stdout_console
+from tracker.cli._format import print_claim_card
 from tracker.enums import VERDICTS, ClaimStatus
 from tracker.errors import InvalidInput, StaleVersion
-from tracker.review import load_claim, needs_note, require_reviewer, review_queue, set_status
-from tracker.review.workflow import clean_note
+from tracker.review.services import (
+    check_actor,
+    check_note,
+    load_claim,
+    note_required,
+    review_queue,
+    set_status,
+)
+from tracker.review.views import status_label
 
 SKIP = "skip"
 QUIT = "quit"
@@ -39,11 +46,10 @@ class Tally:
 
 def _note_reader(status: ClaimStatus) -> Callable[[str], str | None]:
     """Re-prompts on a blank note where the workflow requires one, with the workflow's reason."""
-    required = needs_note(status)
 
     def convert(value: str) -> str | None:
         try:
-            return clean_note(value or None, required=required)
+            return check_note(status, value or None)
         except InvalidInput as exc:
             raise click.UsageError(str(exc)) from exc
 
@@ -54,7 +60,7 @@ def _note_reader(status: ClaimStatus) -> Callable[[str], str | None]:
 @click.option("--article", "article_id", type=int, metavar="ID", help="Only this article.")
 @reviewer_option
 @pass_app
-def review(app: AppContext, article_id: int | None, reviewer: str) -> None:
+def review(app: AppContext, article_id: int | None, reviewer: str | None) -> None:
     """Walk the unverified claims and record a verdict and note for each.
 
     For every claim it shows the article, the claim and a table of its sources with their
@@ -68,19 +74,20 @@ def review(app: AppContext, article_id: int | None, reviewer: str) -> None:
       fact-tracker review --article 1 --reviewer ana
     """
     database = app.database()
-    require_reviewer(database, reviewer)
-    queue = review_queue(database, article_id)
+    actor = app.actor(reviewer)
+    check_actor(database, actor)
+    queue = review_queue(database, actor, article_id)
     where = f" in article {article_id}" if article_id is not None else ""
     if not queue:
-        click.echo(f"No unverified claims{where}.")
+        say(f"No unverified claims{where}.")
         return
-    click.echo(f"{len(queue)} unverified claim(s){where}.")
+    say(f"{len(queue)} unverified claim(s){where}.")
     console = stdout_console()
     tally = Tally()
     for number, claim_id in enumerate(queue, 1):
-        view = load_claim(database, claim_id)
+        view = load_claim(database, actor, claim_id)
         if view.status != ClaimStatus.UNVERIFIED:
-            click.echo(f"claim {claim_id} is {view.status.value} now; skipped")
+            say(f"claim {claim_id} is {view.status.value} now; skipped")
             tally.skipped += 1
             continue
         print_claim_card(console, view, f"Claim {view.id} ({number} of {len(queue)})")
@@ -95,7 +102,7 @@ def review(app: AppContext, article_id: int | None, reviewer: str) -> None:
             tally.skipped += 1
             continue
         status = ClaimStatus(answer)
-        label = "Note (the evidence)" if needs_note(status) else "Note (optional)"
+        label = "Note (the evidence)" if note_required(status) else "Note (optional)"
         note = click.prompt(
             label,
             default="",
@@ -104,23 +111,16 @@ def review(app: AppContext, article_id: int | None, reviewer: str) -> None:
         )
         try:
             change = set_status(
-                database,
-                claim_id,
-                status,
-                reviewer=reviewer,
-                note=note,
-                expect_version=view.version,
+                database, actor, claim_id, status, note=note, expect_version=view.version
             )
         except StaleVersion as exc:
-            click.echo(printable(f"not recorded: {exc}"), err=True)
+            say(f"not recorded: {exc}", err=True)
             tally.conflicts += 1
             continue
-        click.echo(
-            f"claim {claim_id}: {status_label(change.new_status)} recorded "
-            f"(version {change.version})"
-        )
+        recorded = status_label(change.new_status)
+        say(f"claim {claim_id}: {recorded} recorded (version {change.version})")
         tally.recorded += 1
-    click.echo(f"Done: {tally}.")
+    say(f"Done: {tally}.")
 
 
 COMMANDS = [review]

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table, printable
-from tracker.review import add_reviewer, list_reviewers
+from tracker.cli._common import (
+    AppContext,
+    emit_json,
+    json_option,
+    pass_app,
+    print_table,
+    reviewer_option,
+    say,
+)
 
 
 @click.group()
 def reviewers() -> None:
-    """Manage reviewers. Roles: admin and reviewer record verdicts, notes and edits; viewer
-    only reads."""
+    """Manage reviewers. Roles: viewer reads; reviewer also records verdicts, notes and fixes;
+    admin also adds reviewers."""
 
 
 @reviewers.command("add")
@@ -24,17 +31,25 @@ def reviewers() -> None:
     metavar="admin|reviewer|viewer",
     help="What the reviewer may do.",
 )
+@reviewer_option
 @pass_app
-def add(app: AppContext, name: str, email: str | None, role: str) -> None:
+def add(app: AppContext, name: str, email: str | None, role: str, reviewer: str | None) -> None:
     """Add a reviewer.
+
+    Until the database has an admin, anyone may add reviewers (that is how the first admin
+    is made); from then on only an admin may, named by --reviewer.
 
     \b
     Examples:
-      fact-tracker reviewers add ana --email ana@example.org
-      fact-tracker reviewers add vic --role viewer
+      fact-tracker reviewers add ana --email ana@example.org --role admin
+      fact-tracker reviewers add vic --role viewer --reviewer ana
     """
-    reviewer = add_reviewer(app.database(), name, email=email, role=role)
-    click.echo(printable(f"Added reviewer {reviewer.name} ({reviewer.role.value})"))
+    from tracker.actors import LOCAL_READER
+    from tracker.review.services import add_reviewer
+
+    actor = app.actor(reviewer) if (reviewer or app.settings.reviewer) else LOCAL_READER
+    added = add_reviewer(app.database(), actor, name, email=email, role=role)
+    say(f"Added reviewer {added.name} ({added.role.value})")
 
 
 @reviewers.command("list")
@@ -42,24 +57,15 @@ def add(app: AppContext, name: str, email: str | None, role: str) -> None:
 @pass_app
 def list_(app: AppContext, as_json: bool) -> None:
     """List reviewers and their roles."""
-    rows = list_reviewers(app.database())
+    from tracker.review.services import list_reviewers
+
+    rows = list_reviewers(app.database(), app.reader)
     if as_json:
-        emit_json(
-            [
-                {
-                    "id": r.id,
-                    "name": r.name,
-                    "email": r.email,
-                    "role": r.role,
-                    "created_at": r.created_at,
-                }
-                for r in rows
-            ]
-        )
+        emit_json(rows)
         return
     print_table(
         ["id", "name", "email", "role", "added"],
-        [(r.id, printable(r.name), r.email, r.role, r.created_at) for r in rows],
+        [(r.id, r.name, r.email, r.role, r.created_at) for r in rows],
     )
 
 

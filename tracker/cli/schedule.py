@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 import click
 
-from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table
-from tracker.errors import InvalidInput
-
-
-def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> timedelta | None:
-    from tracker.schedule.duration import parse_duration
-
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except InvalidInput as exc:
-        raise click.BadParameter(str(exc).removeprefix("invalid duration ")) from None
+from tracker.cli._common import (
+    AppContext,
+    emit_json,
+    json_option,
+    pass_app,
+    plural,
+    print_table,
+    reviewer_option,
+    say,
+)
+from tracker.schedule.views import SchedulerStatus
 
 
 @click.group(invoke_without_command=True)
 @click.option(
     "--check-every",
     metavar="DURATION",
-    callback=_duration,
     help="How often to look for due links, e.g. 90s, 15m, 1h (default: the stored plan, "
     "else FACT_TRACKER_SCHEDULE_EVERY_MINUTES).",
 )
@@ -44,7 +38,7 @@ def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 @click.pass_context
 def schedule(
     ctx: click.Context,
-    check_every: timedelta | None,
+    check_every: str | None,
     once: bool,
     batch_size: int | None,
     worker_id: str | None,
@@ -71,24 +65,18 @@ def schedule(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from tracker.schedule import runner
-    from tracker.schedule.events import log, structured_logging
-    from tracker.schedule.worker import load_checker
+    from tracker.actors import SCHEDULER
+    from tracker.schedule.services import ScheduleRequest, run_schedule
 
     app = ctx.ensure_object(AppContext)
-    settings = app.settings
-    options = runner.ScheduleOptions(
-        worker=runner.validate_worker_id(worker_id or runner.default_worker_id(settings)),
-        batch_size=batch_size or settings.schedule_batch_size,
+    request = ScheduleRequest(
+        worker_id=worker_id,
+        batch_size=batch_size,
         check_every=check_every,
         once=once,
+        debug=app.debug,
     )
-    database = app.database()
-    checker = load_checker()
-    with structured_logging(debug=app.debug):
-        report = runner.run(database, settings, checker, options)
-        if report is not None and report.stopped:
-            log.info("stopped", worker=options.worker)
+    run_schedule(app.database(), SCHEDULER, app.settings, request)
 
 
 @schedule.command()
@@ -101,37 +89,31 @@ def status(app: AppContext, as_json: bool) -> None:
     Example:
       fact-tracker schedule status --json
     """
-    from tracker.schedule.status import scheduler_status
+    from tracker.schedule.services import scheduler_status
 
-    data = scheduler_status(app.database())
+    status = scheduler_status(app.database(), app.reader)
     if as_json:
-        emit_json(data)
+        emit_json(status)
         return
-    _print_status(data)
+    _print_status(status)
 
 
-def _print_status(data: dict[str, Any]) -> None:
-    running = {row["worker"]: row["running"] for row in data["workers"]}
+def _print_status(status: SchedulerStatus) -> None:
+    running = {row.worker: row.running for row in status.workers}
     print_table(
         ["worker", "running", "job", "trigger", "next run (UTC)"],
         [
-            (
-                job["worker"],
-                "yes" if running.get(job["worker"]) else "no",
-                job["job"],
-                job["trigger"],
-                job["next_run_time"],
-            )
-            for job in data["jobs"]
+            (job.worker, running.get(job.worker, False), job.name, job.trigger, job.next_run_time)
+            for job in status.jobs
         ],
         title="Scheduled jobs",
     )
-    click.echo(f"due now: {data['due']}  (overdue by more than an hour: {data['overdue']})")
+    say(f"due now: {status.due}  (overdue by more than an hour: {status.overdue})")
     print_table(
         ["owner", "links", "expired", "first expiry (UTC)", "last expiry (UTC)"],
         [
-            (row["owner"], row["links"], row["expired"], row["first_expiry"], row["last_expiry"])
-            for row in data["leases"]
+            (row.owner, row.links, row.expired, row.first_expiry, row.last_expiry)
+            for row in status.leases
         ],
         title="Leases held",
     )
@@ -139,8 +121,9 @@ def _print_status(data: dict[str, Any]) -> None:
 
 @schedule.command()
 @click.argument("worker")
+@reviewer_option
 @pass_app
-def forget(app: AppContext, worker: str) -> None:
+def forget(app: AppContext, worker: str, reviewer: str | None) -> None:
     """Delete the stored plan of WORKER, a worker id that will not run again.
 
     Refused while that worker runs. Its leases, if any, simply expire.
@@ -149,10 +132,10 @@ def forget(app: AppContext, worker: str) -> None:
     Example:
       fact-tracker schedule forget old-host
     """
-    from tracker.schedule.store import forget_worker
+    from tracker.schedule.services import forget_worker
 
-    removed = forget_worker(app.database(), worker)
-    click.echo(f"Removed {removed} job(s) of worker {worker}")
+    removed = forget_worker(app.database(), app.actor(reviewer), worker)
+    say(f"Removed {plural(removed, 'job')} of worker {worker}")
 
 
 COMMANDS = [schedule]

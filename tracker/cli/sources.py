@@ -11,22 +11,12 @@ from tracker.cli._common import (
     emit_json,
     json_option,
     pass_app,
+    plural,
     print_table,
-    printable,
+    reviewer_option,
+    say,
 )
-from tracker.credibility import (
-    SORTS,
-    ScoreExplanation,
-    SourceDetail,
-    display_domain,
-    list_sources,
-    parse_scale,
-    rate_source,
-    read_ratings_file,
-    score_domain,
-    show_source,
-    store_ratings,
-)
+from tracker.credibility.views import SORT_ORDERS, ScoreExplanation, SourceDetail, display_domain
 from tracker.enums import ClaimStatus, LinkState
 
 
@@ -44,7 +34,7 @@ def sources() -> None:
 @sources.command("list")
 @click.option(
     "--sort",
-    type=click.Choice(list(SORTS)),
+    type=click.Choice(SORT_ORDERS),
     default="score",
     show_default=True,
     help="Highest first: combined score, citations in articles, or link-rot rate.",
@@ -66,8 +56,9 @@ def list_command(app: AppContext, sort: str, limit: int | None, as_json: bool) -
       fact-tracker sources list --sort rot --limit 20
       fact-tracker sources list --json | jq '.[] | select(.score < 0.4)'
     """
-    with app.database().reading() as session:
-        items = list_sources(session, app.settings, sort=sort, limit=limit)
+    from tracker.credibility.services import list_sources
+
+    items = list_sources(app.database(), app.reader, app.settings, sort=sort, limit=limit)
     if as_json:
         emit_json([_list_entry(item) for item in items])
         return
@@ -135,13 +126,14 @@ def show_command(app: AppContext, domain: str, as_json: bool) -> None:
       fact-tracker sources show bbc.co.uk
       fact-tracker sources show https://www.globalresearch.ca/some/article --json
     """
-    with app.database().reading() as session:
-        detail = show_source(session, domain, app.settings)
+    from tracker.credibility.services import show_source
+
+    detail = show_source(app.database(), app.reader, app.settings, domain)
     if as_json:
         emit_json(detail.to_dict())
         return
     for line in _detail_lines(detail):
-        click.echo(_shown(line))
+        say(line)
 
 
 def _detail_lines(detail: SourceDetail) -> list[str]:
@@ -166,7 +158,8 @@ def _detail_lines(detail: SourceDetail) -> list[str]:
         + ", ".join(f"{record.links.get(state, 0)} {state.value}" for state in LinkState),
         "  link rot:           "
         + ("n/a" if rot is None else f"{rot:.0%}")
-        + f" ({record.dead_links} dead of {record.checked_links} checked)"
+        + f" ({record.rotten_links} of {record.counted_links} checked links rotten, "
+        + f"{record.dead_links} confirmed dead)"
         + (", check failures ignored for this domain" if record.ignore_failures else ""),
         "  evidence found:     "
         + ("n/a" if evidence is None else f"{evidence:.0%}")
@@ -183,22 +176,15 @@ def _detail_lines(detail: SourceDetail) -> list[str]:
     return lines
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _shown(text: str) -> str:
-    """Notes are user text: control characters show as '?'."""
-    return printable(text, "?")
-
-
 @sources.command("rate")
 @click.argument("domain")
 @click.argument("rating", type=float)
-@click.option("--reviewer", required=True, help="Who rates (a reviewer or admin).")
 @click.option("--note", required=True, help="Why: kept in the rating's history.")
+@reviewer_option
 @pass_app
-def rate_command(app: AppContext, domain: str, rating: float, reviewer: str, note: str) -> None:
+def rate_command(
+    app: AppContext, domain: str, rating: float, note: str, reviewer: str | None
+) -> None:
     """Rate DOMAIN by hand; every rating is kept in its history.
 
     \b
@@ -210,13 +196,14 @@ def rate_command(app: AppContext, domain: str, rating: float, reviewer: str, not
     Example:
       fact-tracker sources rate globalresearch.ca 1 --reviewer ana --note "fabricated quotes"
     """
-    with app.database().transaction() as session:
-        event = rate_source(session, domain, rating, reviewer=reviewer, note=note)
-        explanation = score_domain(session, domain, app.settings)
-    was = f" (was {event.old_value}/5)" if event.old_value else ""
-    click.echo(_shown(f"Rated {explanation.domain} {event.new_value}/5{was} by {event.actor}"))
-    for line in explanation.lines():
-        click.echo(_shown(line))
+    from tracker.credibility.services import rate_source
+
+    actor = app.actor(reviewer)
+    change = rate_source(app.database(), actor, app.settings, domain, rating, note=note)
+    was = f" (was {change.old_value}/5)" if change.old_value else ""
+    say(f"Rated {change.domain} {change.new_value}/5{was} by {change.actor}")
+    for line in change.explanation.lines():
+        say(line)
 
 
 @sources.command("import-ratings")
@@ -235,6 +222,7 @@ def rate_command(app: AppContext, domain: str, rating: float, reviewer: str, not
     metavar="MIN:MAX",
     help="The file's score scale; scores are normalized to 0..1 and must lie within it.",
 )
+@reviewer_option
 @json_option
 @pass_app
 def import_command(
@@ -245,6 +233,7 @@ def import_command(
     domain_column: str,
     score_column: str,
     scale: str,
+    reviewer: str | None,
     as_json: bool,
 ) -> None:
     """Import external domain ratings from a UTF-8 CSV file with a header row.
@@ -259,26 +248,37 @@ def import_command(
       fact-tracker sources import-ratings quality.csv --name newsquality \\
           --domain-column site --score-column rating --scale 0:100
     """
-    parsed = read_ratings_file(
-        file, domain_column=domain_column, score_column=score_column, scale=parse_scale(scale)
+    from tracker.credibility.services import import_ratings
+
+    actor = app.actor(reviewer)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise click.FileError(str(file), exc.strerror) from None
+    done = import_ratings(
+        app.database(),
+        actor,
+        data,
+        file_name=file.name,
+        name=name,
+        domain_column=domain_column,
+        score_column=score_column,
+        scale=scale,
     )
-    with app.database().transaction() as session:
-        result = store_ratings(session, parsed, name)
+    result = done.result
     if as_json:
         emit_json(result.to_dict())
         return
     replaced = (
         "new set"
         if result.replaced_rows is None
-        else f"replaced {_count(result.replaced_rows, 'rating')}"
+        else f"replaced {plural(result.replaced_rows, 'rating')}"
     )
-    imported = _count(result.rows, "rating")
-    new = _count(result.new_sources, "new domain")
-    click.echo(
-        _shown(
-            f"Imported {imported} into set {result.name!r} from {parsed.file_name} "
-            f"(scale {parsed.scale}; {replaced}; {new})"
-        )
+    imported = plural(result.rows, "rating")
+    new = plural(result.new_sources, "new domain")
+    say(
+        f"Imported {imported} into set {result.name!r} from {done.file_name} "
+        f"(scale {done.scale}; {replaced}; {new})"
     )
 
 

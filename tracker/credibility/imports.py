@@ -11,24 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tracker.credibility.domains import domain_of
+from tracker.credibility.sources import chunks, ensure_sources
 from tracker.errors import InvalidInput
 from tracker.models import ExternalRating, RatingSet, Source, utcnow
 from tracker.urls import InvalidURL
 
-T = TypeVar("T")
-
 ERRORS_SHOWN = 5
-CHUNK = 500
 NAME_MAX = 200
 
 
@@ -167,8 +163,7 @@ def _column(columns: list[str], wanted: str, role: str, file_name: str) -> int:
     if folded:
         raise InvalidInput(f"{file_name}: column {wanted!r} appears more than once in the header")
     raise InvalidInput(
-        f"{file_name} has no {role} column {wanted!r} (header: {shown}); "
-        f"name it with --{role}-column"
+        f"{file_name} has no {role} column {wanted!r} (header: {shown}): name the {role} column"
     )
 
 
@@ -219,7 +214,7 @@ def store_ratings(session: Session, parsed: ParsedRatings, name: str) -> ImportR
     """Replace the rating set ``name`` with ``parsed``, in the caller's transaction."""
     label = name.strip()
     if not label:
-        raise InvalidInput("a rating set needs a name (--name LABEL)")
+        raise InvalidInput("a rating set needs a name")
     if len(label) > NAME_MAX:
         raise InvalidInput(f"rating set names are at most {NAME_MAX} characters")
     rating_set = session.scalar(select(RatingSet).where(RatingSet.name == label))
@@ -250,39 +245,6 @@ def store_ratings(session: Session, parsed: ParsedRatings, name: str) -> ImportR
         }
         for rating in parsed.ratings
     ]
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows):
         session.execute(insert(ExternalRating), chunk)
     return ImportResult(label, len(rows), after - before, replaced)
-
-
-def ensure_sources(session: Session, domains: Iterable[str]) -> dict[str, int]:
-    """Source ids of registrable ``domains``, creating the missing ones in bulk.
-
-    The bulk form of :func:`tracker.records.get_or_create_source` (same ON CONFLICT DO NOTHING
-    insert, so a concurrent ingest creating one of them does not fail the import).
-    """
-    wanted = sorted(set(domains))
-    ids: dict[str, int] = {}
-    dialect = session.get_bind().dialect.name
-    insert_ignore = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for chunk in _chunks(wanted):
-        ids.update(_source_ids(session, chunk))
-        missing = [domain for domain in chunk if domain not in ids]
-        if missing:
-            now = utcnow()
-            session.execute(
-                insert_ignore(Source).on_conflict_do_nothing(),
-                [{"domain": domain, "created_at": now} for domain in missing],
-            )
-            ids.update(_source_ids(session, missing))
-    return ids
-
-
-def _source_ids(session: Session, domains: list[str]) -> dict[str, int]:
-    rows = session.execute(select(Source.domain, Source.id).where(Source.domain.in_(domains)))
-    return dict(rows.tuples().all())
-
-
-def _chunks(items: list[T]) -> Iterator[list[T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]

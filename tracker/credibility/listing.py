@@ -1,4 +1,4 @@
-"""What ``sources list`` and ``sources show`` present: explained scores, sorted or in detail."""
+"""Explained scores sorted for a listing, or one source in detail (services call these)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from tracker.credibility.manual import HistoryEntry, get_source, source_history
+from tracker.credibility.manual import HistoryEntry, source_history
 from tracker.credibility.score import ScoreExplanation, score_domain, score_domains
+from tracker.credibility.sources import get_source
 from tracker.errors import InvalidInput
 from tracker.settings import Settings
 
@@ -35,7 +36,7 @@ SORTS: dict[str, Callable[[ScoreExplanation], tuple[object, ...]]] = {
 """Sort orders: highest first; domains without the figure last; ties by domain name."""
 
 
-def list_sources(
+def sorted_sources(
     session: Session, settings: Settings, *, sort: str = "score", limit: int | None = None
 ) -> list[ScoreExplanation]:
     """Every known source with its explained score, in the ``sort`` order."""
@@ -81,7 +82,7 @@ class SourceDetail:
         }
 
 
-def show_source(session: Session, domain: str, settings: Settings) -> SourceDetail:
+def source_detail(session: Session, domain: str, settings: Settings) -> SourceDetail:
     """One source in full: score with explanation, track record, ratings, history."""
     source = get_source(session, domain)
     return SourceDetail(

@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.credibility.domains import domain_of
-from tracker.enums import Role, SourceEventAction
-from tracker.errors import InvalidInput, NotFound
-from tracker.models import Source, SourceEvent, utcnow
-from tracker.records import get_or_create_source, get_reviewer
+from tracker.credibility.sources import get_or_create_source, get_source, record_source_event
+from tracker.enums import SourceEventAction
+from tracker.errors import InvalidInput
+from tracker.models import SourceEvent
+from tracker.review.reviewers import Acting
 
 MANUAL_MIN = 1.0
 MANUAL_MAX = 5.0
@@ -43,34 +44,30 @@ def _shown(normalized: float | None) -> str | None:
     return None if normalized is None else f"{manual_scale_value(normalized):g}"
 
 
-def rate_source(
-    session: Session, domain: str, rating: float, *, reviewer: str, note: str
+def apply_rating(
+    session: Session, acting: Acting, domain: str, rating: float, note: str
 ) -> SourceEvent:
     """Set the manual rating of ``domain`` (any URL or host of it) and record who and why."""
     if not note or not note.strip():
-        raise InvalidInput("a note saying why is required (--note TEXT)")
+        raise InvalidInput("a rating needs a note saying why")
     normalized = normalize_manual(rating)
-    acting = get_reviewer(session, reviewer, may=Role.REVIEWER)
     source = get_or_create_source(session, domain_of(domain))
     # Two reviewers rating at once on PostgreSQL: the second waits, so its event's old value is
     # the first one's rating (SQLite's write lock already serializes the transactions).
     session.refresh(source, with_for_update=True)
-    now = utcnow()
-    event = SourceEvent(
-        source_id=source.id,
-        reviewer_id=acting.id,
-        actor=acting.name,
+    event = record_source_event(
+        session,
+        source.id,
+        acting,
         action=SourceEventAction.RATED,
         old_value=_shown(source.manual_rating),
         new_value=_shown(normalized),
         note=note.strip(),
-        created_at=now,
     )
     source.manual_rating = normalized
     source.manual_note = note.strip()
-    source.rated_by_id = acting.id
-    source.rated_at = now
-    session.add(event)
+    source.rated_by_id = acting.reviewer_id
+    source.rated_at = event.created_at
     session.flush()
     return event
 
@@ -105,12 +102,3 @@ def source_history(session: Session, domain: str) -> list[HistoryEntry]:
         HistoryEntry(e.created_at, e.actor, e.action.value, e.old_value, e.new_value, e.note)
         for e in events
     ]
-
-
-def get_source(session: Session, domain: str) -> Source:
-    """The source row of ``domain`` (any URL or host of it); NotFound when never seen."""
-    registrable = domain_of(domain)
-    source = session.scalar(select(Source).where(Source.domain == registrable))
-    if source is None:
-        raise NotFound("source", registrable)
-    return source

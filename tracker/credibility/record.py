@@ -5,7 +5,8 @@ Definitions (also in the README):
 - *effective state* of a link (``Link.effective_state``): its reviewer override when set,
   else the checker's state.
 - *checked links*: links whose effective state is not ``unchecked``.
-- *link-rot rate*: dead links / checked links (``at_risk`` counts as checked, not as dead).
+- *link-rot rate*: rotten links / links that count, as :mod:`tracker.linkcheck.rot` defines
+  them (a link whose last check was broken is rotten, confirmed dead or not).
 - *evidence share*: claim sources on the domain's links whose evidence was found on the page,
   over those whose evidence was checked at all (``evidence_found`` not null).
 - *verdicts cited*: claims that relied on one of the domain's links (claim sources), counted
@@ -28,6 +29,7 @@ from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tracker.enums import ClaimStatus, LinkState
+from tracker.linkcheck import rot
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, Source
 from tracker.ratings import BEST_RATING, WORST_RATING, rating_for
 
@@ -66,6 +68,8 @@ class TrackRecord:
     articles: int = 0
     citations: int = 0
     links: dict[LinkState, int] = field(default_factory=dict)
+    rotten_links: int = 0
+    counted_links: int = 0
     evidence_checked: int = 0
     evidence_found: int = 0
     verdicts_cited: dict[ClaimStatus, int] = field(default_factory=dict)
@@ -85,9 +89,8 @@ class TrackRecord:
 
     @property
     def rot_rate(self) -> float | None:
-        """Dead / checked links; None before any link was checked."""
-        checked = self.checked_links
-        return self.dead_links / checked if checked else None
+        """Rotten / counted links (:mod:`tracker.linkcheck.rot`); None when none counts."""
+        return rot.rate(self.rotten_links, self.counted_links)
 
     @property
     def evidence_share(self) -> float | None:
@@ -106,6 +109,8 @@ class TrackRecord:
             "links": {state.value: self.links.get(state, 0) for state in LinkState},
             "checked_links": self.checked_links,
             "dead_links": self.dead_links,
+            "rotten_links": self.rotten_links,
+            "counted_links": self.counted_links,
             "rot_rate": self.rot_rate,
             "ignore_failures": self.ignore_failures,
             "evidence_checked": self.evidence_checked,
@@ -140,9 +145,11 @@ def track_records(
     wanted = None if domains is None else list(records)
 
     for source_id, count in session.execute(
-        _only(select(Article.source_id, func.count()), Article.source_id, wanted).group_by(
-            Article.source_id
-        )
+        _only(
+            select(Article.source_id, func.count()).where(Article.deleted_at.is_(None)),
+            Article.source_id,
+            wanted,
+        ).group_by(Article.source_id)
     ):
         records[source_id].articles = count
 
@@ -155,13 +162,17 @@ def track_records(
         records[source_id].citations = count
 
     state = Link.effective_state
-    links = select(Link.source_id, state, func.count())
-    for source_id, link_state, count in session.execute(
+    rotten = func.sum(case((rot.rotten_sql(), 1), else_=0))
+    counted = func.sum(case((rot.counted_sql(), 1), else_=0))
+    links = select(Link.source_id, state, func.count(), rotten, counted)
+    for source_id, link_state, count, rotten_count, counted_count in session.execute(
         _only(links, Link.source_id, wanted).group_by(Link.source_id, state)
     ):
         current = LinkState(link_state)
         record = records[source_id]
         record.links[current] = record.links.get(current, 0) + count
+        record.rotten_links += int(rotten_count or 0)
+        record.counted_links += int(counted_count or 0)
 
     found = func.sum(case((ClaimSource.evidence_found.is_(True), 1), else_=0))
     evidence = (
@@ -186,8 +197,10 @@ def track_records(
     ):
         records[source_id].verdicts_cited[ClaimStatus(status)] = count
 
-    published = select(Article.source_id, Claim.status, func.count(Claim.id)).join(
-        Article, Claim.article_id == Article.id
+    published = (
+        select(Article.source_id, Claim.status, func.count(Claim.id))
+        .join(Article, Claim.article_id == Article.id)
+        .where(Article.deleted_at.is_(None))
     )
     for source_id, status, count in session.execute(
         _only(published, Article.source_id, wanted).group_by(Article.source_id, Claim.status)

@@ -258,7 +258,7 @@ def _add(
 ) -> None:
     weight = float(getattr(settings, setting))
     if weight <= 0:
-        result.missing.append(MissingInput(key, label, f"turned off ({setting} = 0); {detail}"))
+        result.missing.append(MissingInput(key, label, f"given no weight; {detail}"))
         return
     result.inputs.append(ScoreInput(key, label, value, weight, setting, detail))
 
@@ -319,7 +319,7 @@ def _too_few(count: int, what: str, settings: Settings) -> str | None:
         return f"no {what} yet"
     if count < settings.credibility_min_sample:
         needed = settings.credibility_min_sample
-        return f"{what}: {count} of the {needed} needed (credibility_min_sample)"
+        return f"{what}: {count} of the {needed} needed"
     return None
 
 
@@ -330,12 +330,12 @@ def _rot_input(result: ScoreExplanation, record: TrackRecord, settings: Settings
             MissingInput("rot", label, "check failures on this domain are ignored (bot walls)")
         )
         return
-    reason = _too_few(record.checked_links, "checked links", settings)
+    reason = _too_few(record.counted_links, "checked links", settings)
     rot = record.rot_rate
     if reason or rot is None:
         result.missing.append(MissingInput("rot", label, reason or "no checked links yet"))
         return
-    detail = f"{record.dead_links} of {record.checked_links} checked links dead (rot {rot:.0%})"
+    detail = f"{record.rotten_links} of {record.counted_links} checked links rotten (rot {rot:.0%})"
     _add(
         result,
         key="rot",

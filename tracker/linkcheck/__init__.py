@@ -1,27 +1,9 @@
 """The link checker: classify every cited link, detect rot, content drift and lost evidence.
 
-``check_links`` is the service the CLI and the scheduler call; the modules behind it each do
-one job: ``outcomes`` (classification), ``retry`` (the retry policy), ``checker`` (one link
-over the network), ``soft404``, ``content`` (fingerprints, evidence), ``state`` (the state
-machine), ``schedule`` (next check times), ``archive``, ``store`` (database reads and writes),
-``rereview`` (flagging verdicts), ``overrides`` and ``views``.
+Front ends call :mod:`tracker.linkcheck.services`. The modules behind it each do one job:
+``outcomes`` (classification), ``rot`` (what outcomes mean, the one definition of rot),
+``retry`` (the retry policy), ``checker`` (one link over the network), ``soft404``, ``content``
+(fingerprints, evidence), ``state`` (the state machine), ``schedule`` (next check times),
+``archive``, ``store`` (database reads and writes), ``rereview`` (flagging verdicts), ``links``
+(link rows), ``overrides`` and ``views``.
 """
-
-from tracker.linkcheck.archive import Snapshot
-from tracker.linkcheck.outcomes import BROKEN, INCONCLUSIVE, SUCCESS
-from tracker.linkcheck.select import all_links, article_links, one_link, select_links
-from tracker.linkcheck.service import CheckReport, check_links, lookup_archives
-
-__all__ = [
-    "BROKEN",
-    "INCONCLUSIVE",
-    "SUCCESS",
-    "CheckReport",
-    "Snapshot",
-    "all_links",
-    "article_links",
-    "check_links",
-    "lookup_archives",
-    "one_link",
-    "select_links",
-]

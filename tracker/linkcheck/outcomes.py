@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from tracker.enums import CheckOutcome
 from tracker.http import FailureKind
+from tracker.linkcheck.rot import BROKEN, INCONCLUSIVE, SUCCESS
 
-SUCCESS = frozenset({CheckOutcome.OK, CheckOutcome.REDIRECTED})
-"""Outcomes that mean the page is there."""
-
-INCONCLUSIVE = frozenset({CheckOutcome.BLOCKED, CheckOutcome.RATE_LIMITED})
-"""Failures that say more about us than about the page: they never confirm rot on their own."""
-
-BROKEN = frozenset(CheckOutcome) - SUCCESS - INCONCLUSIVE
-"""Failures that count toward confirming rot."""
+__all__ = ["BROKEN", "INCONCLUSIVE", "SUCCESS", "classify_failure", "classify_status"]
 
 _FAILURES = {
     FailureKind.TIMEOUT: CheckOutcome.TIMEOUT,

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.actors import CHECKER
 from tracker.enums import VERDICTS, ClaimEventAction
 from tracker.models import Claim, ClaimSource
-from tracker.records import record_claim_event
+from tracker.review.claims import record_claim_event
+from tracker.review.reviewers import Acting
 
-ACTOR = "system:checker"
+ACTOR = Acting.system(CHECKER)
+"""Re-review flags are the checker's finding, whoever started the check."""
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,7 @@ def write_results(
                 Link.archive_url,
                 Link.archive_timestamp,
                 Link.archive_checked_at,
+                Link.next_check_at,
                 Source.ignore_failures,
             )
             .outerjoin(Source, Source.id == Link.source_id)
@@ -261,7 +262,7 @@ def _link_values(
         changed = fingerprints_differ(first, last)
     values = {
         "id": row.id,
-        "state": row.override_state or natural,
+        "state": natural,  # the checker's own; an override pins only the effective state
         "last_outcome": result.outcome,
         "http_status": result.http_status,
         "final_url": result.final_url,
@@ -270,9 +271,9 @@ def _link_values(
         "last_ok_at": after.last_ok_at,
         "consecutive_failures": after.consecutive_failures,
         "failing_since": after.failing_since,
-        "next_check_at": next_check_at(
-            before, after, state=natural, now=now, settings=settings, rng=rng
-        ),
+        "next_check_at": None  # retired (nothing cites it): checked by hand, not scheduled
+        if row.next_check_at is None
+        else next_check_at(before, after, state=natural, now=now, settings=settings, rng=rng),
         "etag": (result.etag or None) if success else row.etag,
         "last_modified": (result.last_modified or None) if success else row.last_modified,
         "fingerprint_first": first,
@@ -316,7 +317,10 @@ def _triggers(
     """What this check did that verdicts resting on the link must be re-read for."""
     triggers = []
     detail = result.outcome.value + (f" ({result.error})" if result.error else "")
-    if values["state"] is LinkState.DEAD and row.state is not LinkState.DEAD:
+    pinned = row.override_state
+    if (pinned or values["state"]) is LinkState.DEAD and (
+        pinned or row.state
+    ) is not LinkState.DEAD:
         triggers.append(Trigger(row.id, row.url, "dead", f"the source is dead: {detail}"))
     if values["content_changed"] and not row.content_changed:
         triggers.append(Trigger(row.id, row.url, "content_changed", "the source's content changed"))

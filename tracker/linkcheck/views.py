@@ -1,133 +1,180 @@
-"""Links as the CLI, the web app and reports show them (one shape, built in one place)."""
+"""What link services return: frozen views of links, their checks, evidence and corrections.
+
+``state`` is always the effective state (a reviewer's override wins, ``overridden`` says so);
+``checker_state`` is what the checks themselves support.
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from tracker.enums import CheckOutcome, LinkState
-from tracker.errors import InvalidInput
-from tracker.models import ClaimSource, Link, LinkCheck, Source
-from tracker.urls import InvalidURL, registrable_domain
-
-E = TypeVar("E", LinkState, CheckOutcome)
+from tracker.linkcheck.rot import BROKEN
+from tracker.models import Link, LinkCheck
 
 
-def link_summary(link: Link, evidence: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {
-        "id": link.id,
-        "url": link.url,
-        "state": link.state,
-        "last_outcome": link.last_outcome,
-        "http_status": link.http_status,
-        "final_url": link.final_url,
-        "last_checked_at": link.last_checked_at,
-        "next_check_at": link.next_check_at,
-        "consecutive_failures": link.consecutive_failures,
-        "archive_url": link.archive_url,
-        "content_changed": link.content_changed,
-        "evidence": evidence or [],
-    }
+@dataclass(frozen=True)
+class EvidenceView:
+    """One claim relying on a link: the text it expects there, and whether it was found."""
+
+    claim_id: int
+    expected: str | None
+    found: bool | None
+    checked_at: datetime | None
 
 
-def evidence_by_link(session: Session, link_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """Per link: each claim relying on it, its expected text and whether it was found."""
-    found: dict[int, list[dict[str, Any]]] = {link_id: [] for link_id in link_ids}
-    for start in range(0, len(link_ids), 500):
-        sources = session.scalars(
-            select(ClaimSource)
-            .where(ClaimSource.link_id.in_(link_ids[start : start + 500]))
-            .order_by(ClaimSource.id)
+@dataclass(frozen=True)
+class LinkSummary:
+    id: int
+    url: str
+    domain: str | None
+    state: LinkState
+    checker_state: LinkState
+    overridden: bool
+    last_outcome: CheckOutcome | None
+    http_status: int | None
+    final_url: str | None
+    last_checked_at: datetime | None
+    next_check_at: datetime | None
+    consecutive_failures: int
+    archive_url: str | None
+    content_changed: bool
+    evidence: tuple[EvidenceView, ...]
+
+    @property
+    def retired(self) -> bool:
+        """Nothing cites the link any more: it is not scheduled."""
+        return self.next_check_at is None
+
+    @classmethod
+    def of(cls, link: Link, evidence: Iterable[EvidenceView] = ()) -> LinkSummary:
+        return cls(
+            id=link.id,
+            url=link.url,
+            domain=link.source.domain if link.source else None,
+            state=link.effective_state,
+            checker_state=link.state,
+            overridden=link.override_state is not None,
+            last_outcome=link.last_outcome,
+            http_status=link.http_status,
+            final_url=link.final_url,
+            last_checked_at=link.last_checked_at,
+            next_check_at=link.next_check_at,
+            consecutive_failures=link.consecutive_failures,
+            archive_url=link.archive_url,
+            content_changed=link.content_changed,
+            evidence=tuple(evidence),
         )
-        for source in sources:
-            if source.link_id is not None:
-                found[source.link_id].append(
-                    {
-                        "claim_id": source.claim_id,
-                        "expected": source.evidence,
-                        "found": source.evidence_found,
-                        "checked_at": source.evidence_checked_at,
-                    }
-                )
-    return found
 
 
-def link_detail(session: Session, link: Link, *, history: int = 50) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OverrideView:
+    state: LinkState
+    note: str | None
+    reviewer_id: int | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class CheckView:
+    checked_at: datetime
+    outcome: CheckOutcome
+    http_status: int | None
+    final_url: str | None
+    redirect_chain: tuple[Any, ...]
+    elapsed_ms: int | None
+    error: str | None
+    soft_404: bool
+    not_modified: bool
+    fingerprint: str | None
+    worker: str | None
+
+    @classmethod
+    def of(cls, check: LinkCheck) -> CheckView:
+        return cls(
+            checked_at=check.checked_at,
+            outcome=check.outcome,
+            http_status=check.http_status,
+            final_url=check.final_url,
+            redirect_chain=tuple(check.redirect_chain or ()),
+            elapsed_ms=check.elapsed_ms,
+            error=check.error,
+            soft_404=check.soft_404,
+            not_modified=check.not_modified,
+            fingerprint=check.fingerprint,
+            worker=check.worker,
+        )
+
+
+@dataclass(frozen=True)
+class LinkDetail:
     """Everything about a link: summary, override, evidence per claim, recent checks."""
-    data = link_summary(link)
-    data.update(
-        {
-            "domain": link.source.domain if link.source else None,
-            "first_checked_at": link.first_checked_at,
-            "last_ok_at": link.last_ok_at,
-            "failing_since": link.failing_since,
-            "archive_timestamp": link.archive_timestamp,
-            "override": None
-            if link.override_state is None
-            else {
-                "state": link.override_state,
-                "note": link.override_note,
-                "reviewer_id": link.override_by_id,
-                "at": link.override_at,
-            },
-        }
-    )
-    data["evidence"] = evidence_by_link(session, [link.id])[link.id]
-    checks = session.scalars(
-        select(LinkCheck)
-        .where(LinkCheck.link_id == link.id)
-        .order_by(LinkCheck.checked_at.desc(), LinkCheck.id.desc())
-        .limit(history)
-    )
-    data["checks"] = [
-        {
-            "checked_at": check.checked_at,
-            "outcome": check.outcome,
-            "http_status": check.http_status,
-            "final_url": check.final_url,
-            "redirect_chain": check.redirect_chain,
-            "elapsed_ms": check.elapsed_ms,
-            "error": check.error,
-            "soft_404": check.soft_404,
-            "not_modified": check.not_modified,
-            "fingerprint": check.fingerprint,
-            "worker": check.worker,
-        }
-        for check in checks
-    ]
-    return data
+
+    link: LinkSummary
+    first_checked_at: datetime | None
+    last_ok_at: datetime | None
+    failing_since: datetime | None
+    archive_timestamp: datetime | None
+    override: OverrideView | None
+    checks: tuple[CheckView, ...]
 
 
-def list_links(
-    session: Session,
-    *,
-    state: str | None = None,
-    outcome: str | None = None,
-    domain: str | None = None,
-    limit: int | None = None,
-) -> list[Link]:
-    """Links filtered by state, last outcome and registrable domain, by id."""
-    query = select(Link).order_by(Link.id)
-    if state is not None:
-        query = query.where(Link.state == _member(LinkState, state, "state"))
-    if outcome is not None:
-        query = query.where(Link.last_outcome == _member(CheckOutcome, outcome, "outcome"))
-    if domain is not None:
-        try:
-            name = registrable_domain(domain.strip())
-        except InvalidURL as exc:
-            raise InvalidInput(f"invalid domain {domain!r}: {exc}") from None
-        query = query.join(Source, Source.id == Link.source_id).where(Source.domain == name)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+@dataclass(frozen=True)
+class OverrideChange:
+    """A pinned (or unpinned) link: its effective state before, and the link now."""
+
+    link: LinkSummary
+    before: LinkState
+    note: str | None
 
 
-def _member(enum: type[E], value: str, what: str) -> E:
-    try:
-        return enum(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in enum)
-        raise InvalidInput(f"unknown {what} {value!r} (one of: {choices})") from None
+@dataclass(frozen=True)
+class DomainFlag:
+    """A domain whose check failures are (or are again not) ignored."""
+
+    domain: str
+    ignore_failures: bool
+    was_ignored: bool
+    links: int
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What a run of checks found: counts per outcome and per resulting state."""
+
+    checked: int
+    broken: int
+    outcomes: dict[str, int]
+    states: dict[str, int]
+    flagged_claims: int
+    seconds: float
+
+    @classmethod
+    def of(
+        cls, outcomes: Counter[str], states: Counter[str], flagged_claims: int, seconds: float
+    ) -> CheckReport:
+        return cls(
+            checked=sum(outcomes.values()),
+            broken=sum(outcomes[outcome.value] for outcome in BROKEN),
+            outcomes=dict(sorted(outcomes.items())),
+            states=dict(sorted(states.items())),
+            flagged_claims=flagged_claims,
+            seconds=round(seconds, 3),
+        )
+
+    @classmethod
+    def empty(cls) -> CheckReport:
+        return cls.of(Counter(), Counter(), 0, 0.0)
+
+    def plus(self, other: CheckReport, *, seconds: float | None = None) -> CheckReport:
+        """The counts of both runs (one batch of a longer run added to the rest)."""
+        return CheckReport.of(
+            Counter(self.outcomes) + Counter(other.outcomes),
+            Counter(self.states) + Counter(other.states),
+            self.flagged_claims + other.flagged_claims,
+            self.seconds + other.seconds if seconds is None else seconds,
+        )

@@ -43,7 +43,7 @@ def clean_note(note: str | None, *, required: bool) -> str | None:
         if not note:
             raise InvalidInput("the note is empty: say why (the evidence)")
     if note is None and required:
-        raise InvalidInput("this needs a note saying why (the evidence): --note TEXT")
+        raise InvalidInput("this needs a note saying why (the evidence)")
     return note
 
 

@@ -24,6 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import or_, select
 
+from tracker.actors import SCHEDULER
 from tracker.db import Database
 from tracker.enums import LinkState
 from tracker.models import Link
@@ -141,6 +142,7 @@ def run_check_round(runtime: Runtime, *, quiet_if_empty: bool = True) -> RoundRe
     log.debug("round_started", worker=runtime.worker)
     report = check_due(
         runtime.database,
+        SCHEDULER,
         runtime.settings,
         runtime.checker,
         worker=runtime.worker,
@@ -185,7 +187,7 @@ def run_archive_lookup(runtime: Runtime) -> int:
     if not runtime.settings.archive_url:
         log.debug("archive_lookup_skipped", worker=runtime.worker, reason="archive_url is empty")
         return 0
-    from tracker.linkcheck import lookup_archives
+    from tracker.linkcheck.services import lookup_archives
 
     with job_lock(runtime.database, ARCHIVE_LOOKUP) as mine:
         if not mine:
@@ -193,7 +195,7 @@ def run_archive_lookup(runtime: Runtime) -> int:
             return 0
         link_ids = links_needing_archive(runtime.database)
         if link_ids:
-            lookup_archives(runtime.database, runtime.settings, link_ids)
+            lookup_archives(runtime.database, SCHEDULER, runtime.settings, link_ids)
         log.info("archive_lookup_done", worker=runtime.worker, links=len(link_ids))
         return len(link_ids)
 

@@ -173,7 +173,10 @@ def running_workers(database: Database, candidates: set[str]) -> set[str]:
             connection.execute(
                 text(
                     "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' "
-                    "AND classid = :namespace AND objsubid = 2 AND granted"
+                    "AND classid = :namespace AND objsubid = 2 AND granted "
+                    # Advisory locks are server-wide: only this database's workers count.
+                    "AND database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())"
                 ),
                 {"namespace": ADVISORY_NAMESPACE},
             ).scalars()

@@ -22,7 +22,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from tracker.db import Database
-from tracker.errors import InvalidInput, TrackerError
+from tracker.errors import Interrupted, InvalidInput
 from tracker.schedule import jobs, leases
 from tracker.schedule.events import log
 from tracker.schedule.locks import worker_lock
@@ -34,13 +34,8 @@ POLL_SECONDS = 0.5
 WORKER_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
 
 
-EXIT_INTERRUPTED = 130  # the shell's code for "ended by a signal"
-
-
-class StopForced(TrackerError):
+class StopForced(Interrupted):
     """A second SIGINT/SIGTERM abandoned the batch in flight (its leases were released)."""
-
-    exit_code = EXIT_INTERRUPTED
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from tracker.db import Database
 from tracker.models import Link, LinkCheck
 from tracker.schedule import leases, locks, store
 from tracker.schedule.leases import database_now, is_due
+from tracker.schedule.views import SchedulerStatus, WorkerState
 
 OVERDUE_AFTER = timedelta(hours=1)
 
@@ -52,40 +53,24 @@ def daily_summary(database: Database) -> dict[str, Any]:
     }
 
 
-def scheduler_status(database: Database) -> dict[str, Any]:
+def scheduler_status(database: Database) -> SchedulerStatus:
     """Jobs and next run times of every worker, whether each runs, due links, leases held."""
     jobs = store.stored_jobs(database)
     held = leases.leases_by_owner(database)
     known = {job.worker for job in jobs} | {holding.owner for holding in held}
     running = locks.running_workers(database, known)
-    return {
-        "workers": [
-            {
-                "worker": worker,
-                "running": worker in running,
-                "leases": sum(h.links for h in held if h.owner == worker),
-            }
+    due = backlog(database)
+    return SchedulerStatus(
+        workers=tuple(
+            WorkerState(
+                worker=worker,
+                running=worker in running,
+                leases=sum(h.links for h in held if h.owner == worker),
+            )
             for worker in sorted(known)
-        ],
-        "jobs": [
-            {
-                "id": job.id,
-                "worker": job.worker,
-                "job": job.name,
-                "trigger": job.trigger,
-                "next_run_time": job.next_run_time,
-            }
-            for job in jobs
-        ],
-        **backlog(database),
-        "leases": [
-            {
-                "owner": holding.owner,
-                "links": holding.links,
-                "expired": holding.expired,
-                "first_expiry": holding.first_expiry,
-                "last_expiry": holding.last_expiry,
-            }
-            for holding in held
-        ],
-    }
+        ),
+        jobs=tuple(jobs),
+        due=due["due"],
+        overdue=due["overdue"],
+        leases=tuple(held),
+    )

@@ -1,63 +1,72 @@
 """One round of claim-and-check: lease a batch of due links, check it, release, repeat.
 
-The checker is passed in (``tracker.linkcheck.check_links`` in production); it records one
-LinkCheck per link, updates the Link and moves its ``next_check_at`` forward, which is what
-makes a checked link stop being due. This module only decides who checks what, and when.
+The checker is passed in (``tracker.linkcheck.services.check_links`` in production); it
+records one LinkCheck per link, updates the Link and moves its ``next_check_at`` forward,
+which is what makes a checked link stop being due, and returns what it found. This module only
+decides who checks what, and when.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.actors import Actor
 from tracker.db import Database
-from tracker.models import LinkCheck, utcnow
+from tracker.linkcheck.views import CheckReport
 from tracker.schedule import leases
 from tracker.schedule.events import log
 from tracker.settings import Settings
 
+Progress = Callable[[int, int], None]
+
 
 class Checker(Protocol):
-    """What the scheduler needs from the link checker (``tracker.linkcheck.check_links``)."""
+    """What the scheduler needs from the link checker (``linkcheck.services.check_links``)."""
 
     def __call__(
         self,
         database: Database,
+        actor: Actor,
         settings: Settings,
         link_ids: Sequence[int],
         *,
-        worker: str = ...,
-        progress: Callable[[int, int], None] | None = ...,
-    ) -> object: ...
+        worker: str | None = ...,
+        progress: Progress | None = ...,
+    ) -> CheckReport: ...
 
 
 def load_checker() -> Checker:
     """The link checker (imported when a command needs it: it is the heaviest import)."""
-    from tracker.linkcheck import check_links
+    from tracker.linkcheck.services import check_links
 
     return check_links
 
 
 @dataclass
 class RoundReport:
-    """What one round did: batches claimed, links checked, outcomes, whether it was stopped."""
+    """What one round did: batches claimed, what the checks found, whether it was stopped."""
 
     worker: str
     batches: int = 0
     claimed: int = 0
-    checked: int = 0
-    outcomes: Counter[str] = field(default_factory=Counter)
+    found: CheckReport = field(default_factory=CheckReport.empty)
     not_rescheduled: int = 0
     stopped: bool = False
     seconds: float = 0.0
+
+    @property
+    def checked(self) -> int:
+        return self.found.checked
+
+    @property
+    def outcomes(self) -> dict[str, int]:
+        return self.found.outcomes
 
 
 class LeaseKeeper:
@@ -97,23 +106,27 @@ class LeaseKeeper:
 
 def check_due(
     database: Database,
+    actor: Actor,
     settings: Settings,
     checker: Checker,
     *,
     worker: str,
     batch_size: int,
     stop: threading.Event | None = None,
+    progress: Progress | None = None,
 ) -> RoundReport:
     """Claim and check due links batch by batch until none is left or ``stop`` is set.
 
     ``stop`` is looked at between batches: the batch in flight is finished and released, never
     abandoned half-way. Leases are released even when the checker raises (and the error is
     re-raised), so a failing batch is due again for the next round rather than stuck.
+    ``progress`` hears (links done, links due) across batches.
     """
     stop = stop or threading.Event()
     report = RoundReport(worker=worker)
     started = time.perf_counter()
     seen: set[int] = set()
+    total = leases.count_due(database) if progress is not None else 0
     while not stop.is_set():
         claimed = leases.claim_due(database, worker, batch_size, settings.lease_seconds)
         if not claimed:
@@ -124,11 +137,18 @@ def check_due(
         batch = [link_id for link_id in claimed if link_id not in repeated]
         seen.update(batch)
         log.info("batch_claimed", worker=worker, batch=report.batches, links=len(claimed))
-        batch_started = utcnow()
+        found = CheckReport.empty()
         try:
             if batch:
                 with LeaseKeeper(database, worker, batch, settings.lease_seconds):
-                    checker(database, settings, batch, worker=worker)
+                    found = checker(
+                        database,
+                        actor,
+                        settings,
+                        batch,
+                        worker=worker,
+                        progress=_offset(progress, report.checked, total),
+                    )
         except BaseException:
             # Interrupted or failed: whatever the checker committed stays, the rest is due
             # again at once for any worker instead of waiting for the leases to run out.
@@ -136,18 +156,15 @@ def check_due(
             log.warning("batch_abandoned", worker=worker, batch=report.batches, released=released)
             raise
         released = leases.release(database, worker, claimed)
-        outcomes = _outcomes_since(database, batch, batch_started)
-        checked = sum(outcomes.values())
-        report.checked += checked
-        report.outcomes.update(outcomes)
+        report.found = report.found.plus(found)
         log.info(
             "batch_done",
             worker=worker,
             batch=report.batches,
             links=len(batch),
-            checked=checked,
+            checked=found.checked,
             released=released,
-            outcomes=dict(sorted(outcomes.items())),
+            outcomes=found.outcomes,
         )
         if repeated:
             # The checker left these due after checking them: claiming them again would loop.
@@ -156,20 +173,19 @@ def check_due(
             break
     report.stopped = stop.is_set()
     report.seconds = time.perf_counter() - started
+    report.found = report.found.plus(CheckReport.empty(), seconds=report.seconds)
     return report
 
 
-def _outcomes_since(database: Database, link_ids: Sequence[int], since: datetime) -> Counter[str]:
-    """Outcomes of the checks the checker recorded for ``link_ids`` since the batch began."""
-    if not link_ids:
-        return Counter()
-    with database.reading() as session:
-        rows = session.execute(
-            select(LinkCheck.outcome, func.count())
-            .where(LinkCheck.link_id.in_(list(link_ids)), LinkCheck.checked_at >= since)
-            .group_by(LinkCheck.outcome)
-        ).all()
-    return Counter({str(outcome.value): int(count) for outcome, count in rows})
+def _offset(progress: Progress | None, before: int, total: int) -> Progress | None:
+    """A batch's progress as progress of the whole round (``before`` links done already)."""
+    if progress is None:
+        return None
+
+    def update(done: int, _batch: int) -> None:
+        progress(before + done, max(total, before + done))
+
+    return update
 
 
 def _one_line(exc: BaseException) -> str:

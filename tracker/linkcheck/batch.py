@@ -1,4 +1,4 @@
-"""``check_links``: check many links at once, politely, and record everything.
+"""The batch engine behind ``check_links``: check many links at once, politely, record all.
 
 The batch streams: link snapshots are read a chunk at a time (slowest-last-time first), checks
 are dispatched fairly across hosts (at most ``concurrency`` in all and ``per_host_concurrency``
@@ -29,9 +29,9 @@ from tracker.enums import CheckOutcome
 from tracker.http import Fetcher
 from tracker.linkcheck.archive import ArchiveUnavailable, Snapshot, find_snapshot
 from tracker.linkcheck.checker import Checker, CheckResult, LinkJob
-from tracker.linkcheck.outcomes import BROKEN
 from tracker.linkcheck.retry import RetryPolicy
 from tracker.linkcheck.store import Written, load_jobs, slowest_first, write_results
+from tracker.linkcheck.views import CheckReport
 from tracker.models import Link, utcnow
 from tracker.settings import Settings
 
@@ -45,50 +45,25 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
-class CheckReport:
-    """What a batch found: counts per outcome and per resulting state."""
+class _Tally:
+    """Counts of a batch in progress (the frozen :class:`CheckReport` is made at the end)."""
 
-    checked: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     states: Counter[str] = field(default_factory=Counter)
     flagged_claims: int = 0
-    seconds: float = 0.0
-
-    @property
-    def broken(self) -> int:
-        """Links whose check ended in a failure that counts toward rot."""
-        return sum(self.outcomes[outcome.value] for outcome in BROKEN)
 
     def add(self, written: Written) -> None:
-        self.checked += 1
         self.outcomes[written.outcome.value] += 1
         self.states[written.state.value] += 1
         self.flagged_claims += written.flagged_claims
 
-    def merge(self, other: CheckReport) -> None:
-        """Add the counts of ``other`` (one batch of a longer run) to this report."""
-        self.checked += other.checked
-        self.outcomes.update(other.outcomes)
-        self.states.update(other.states)
-        self.flagged_claims += other.flagged_claims
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "checked": self.checked,
-            "broken": self.broken,
-            "outcomes": dict(sorted(self.outcomes.items())),
-            "states": dict(sorted(self.states.items())),
-            "flagged_claims": self.flagged_claims,
-            "seconds": round(self.seconds, 3),
-        }
-
-
-def check_links(
+def run_checks(
     database: Database,
     settings: Settings,
     link_ids: Sequence[int],
     *,
-    worker: str = "cli",
+    worker: str,
     progress: Progress | None = None,
     clock: Clock = utcnow,
     rng: random.Random | None = None,
@@ -108,9 +83,10 @@ def check_links(
         clock=clock,
         rng=rng or random.Random(),  # noqa: S311 - jitter, not secrets
     )
-    report = asyncio.run(batch.run())
-    report.seconds = time.perf_counter() - started
-    return report
+    tally = asyncio.run(batch.run())
+    return CheckReport.of(
+        tally.outcomes, tally.states, tally.flagged_claims, time.perf_counter() - started
+    )
 
 
 class _HostQueue:
@@ -171,7 +147,7 @@ class _Batch:
         self.progress = progress
         self.clock = clock
         self.rng = rng
-        self.report = CheckReport()
+        self.tally = _Tally()
         self.deadline = RetryPolicy.from_settings(settings).budget(settings.timeout)
         self._buffer: list[tuple[CheckResult, datetime]] = []
         self._last_write = time.monotonic()
@@ -179,7 +155,7 @@ class _Batch:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkcheck-db")
         self._done = 0
 
-    async def run(self) -> CheckReport:
+    async def run(self) -> _Tally:
         try:
             self.ids = await self._in_db(self._order)
             async with Fetcher(self.settings) as fetcher:
@@ -187,7 +163,7 @@ class _Batch:
             await self._flush(final=True)
         finally:
             self._db.shutdown(wait=True)
-        return self.report
+        return self.tally
 
     async def _dispatch(self, checker: Checker) -> None:
         """Keep every slot busy: start a check the moment one ends, read links ahead of need.
@@ -286,7 +262,7 @@ class _Batch:
 
     def _record(self, written: list[Written]) -> None:
         for item in written:
-            self.report.add(item)
+            self.tally.add(item)
             self._done += 1
             if self.progress is not None:
                 self.progress(self._done, len(self.ids))

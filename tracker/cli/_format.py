@@ -1,30 +1,21 @@
-"""Shared by the review commands: their common options and how claims and events read."""
+"""How claims, their sources and their history read on a terminal (shared by the review and
+claims commands), and the options those commands share."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from tracker.cli._common import print_table, printable
-from tracker.enums import ClaimStatus
-from tracker.ratings import BEST_RATING, rating_for
-from tracker.review import ClaimView, EventView, SourceView
+from tracker.cli._common import print_table, printable, say
+from tracker.review.views import ClaimDetail, ClaimView, EventView, SourceView, status_label
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def reviewer_option(func: F) -> F:
-    return click.option(
-        "--reviewer",
-        required=True,
-        metavar="NAME",
-        help="Who is acting: a reviewer or admin (see `fact-tracker reviewers list`).",
-    )(func)
 
 
 def expect_version_option(func: F) -> F:
@@ -35,18 +26,6 @@ def expect_version_option(func: F) -> F:
         help="Refuse (exit 1, nothing written) unless the claim is still at version N, "
         "the version you looked at.",
     )(func)
-
-
-def status_label(status: ClaimStatus | None) -> str:
-    """``accurate (Accurate, 5/5)``: the status with its ClaimReview rating, if it has one."""
-    if status is None:
-        return "-"
-    rating = rating_for(status)
-    if rating is None:
-        return status.value
-    if rating.value is None:
-        return f"{status.value} ({rating.name})"
-    return f"{status.value} ({rating.name}, {rating.value}/{BEST_RATING})"
 
 
 def status_move(event: EventView) -> str:
@@ -76,6 +55,15 @@ def describe_changes(changes: dict[str, Any]) -> str:
     return printable("; ".join(parts))
 
 
+def source_name(source: SourceView) -> str:
+    """The source's URL, or what is left of a citation whose link was lost."""
+    if source.url:
+        return source.url
+    if source.anchor_text:
+        return f"(unresolved citation: {source.anchor_text!r})"
+    return "(no link)"
+
+
 def link_state(source: SourceView) -> str:
     if source.state is None:
         return "no link"
@@ -84,7 +72,7 @@ def link_state(source: SourceView) -> str:
 
 def last_outcome(source: SourceView) -> str:
     if source.last_outcome is None:
-        return "never checked"
+        return "never checked" if source.url else "-"
     status = f" ({source.http_status})" if source.http_status else ""
     return f"{source.last_outcome.value}{status}"
 
@@ -97,13 +85,16 @@ def evidence_found(source: SourceView) -> str:
 
 def sources_table(view: ClaimView) -> Table:
     """A rich table of the claim's sources; every cell is Text, so nothing is read as markup."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=Text(f"Sources of claim {view.id}"), show_lines=False)
     for column in ("#", "source", "link state", "last outcome", "evidence", "found"):
         table.add_column(column, overflow="fold")
     for number, source in enumerate(view.sources, 1):
         table.add_row(
             Text(str(number)),
-            Text(printable(source.url or "(anchor text only)")),
+            Text(printable(source_name(source))),
             Text(link_state(source)),
             Text(last_outcome(source)),
             Text(printable(source.evidence or "-")),
@@ -114,6 +105,8 @@ def sources_table(view: ClaimView) -> Table:
 
 def print_claim_card(console: Console, view: ClaimView, heading: str) -> None:
     """What a reviewer needs to judge a claim: its text, article and sources."""
+    from rich.text import Text
+
     console.rule(Text(printable(heading)))
     article = view.article_title or view.article_url or "untitled"
     console.print(Text(printable(f"Article {view.article_id}: {article}"), style="dim"))
@@ -134,32 +127,63 @@ def print_claim_card(console: Console, view: ClaimView, heading: str) -> None:
 def echo_claim_summary(claim: ClaimView) -> None:
     """The claim's current state and sources, as plain lines."""
     title = claim.article_title or claim.article_url or "untitled"
-    click.echo(printable(f"claim {claim.id} (article {claim.article_id}: {title})"))
-    click.echo(printable(f"  {claim.text}"))
-    click.echo(
+    say(f"claim {claim.id} (article {claim.article_id}: {title})")
+    say(f"  {claim.text}")
+    say(
         f"status: {status_label(claim.status)}; version {claim.version}; "
         f"needs re-review: {'yes' if claim.needs_rereview else 'no'}"
     )
     for source in claim.sources:
         evidence = f"; evidence {source.evidence!r}" if source.evidence else ""
-        click.echo(printable(f"source: {source.url} [{link_state(source)}]{evidence}"))
+        say(f"source: {source_name(source)} [{link_state(source)}]{evidence}")
+
+
+def echo_sources(claim: ClaimView) -> None:
+    print_table(
+        ["source", "anchor", "url", "link state", "last outcome", "evidence", "found"],
+        [
+            (
+                source.id,
+                source.anchor_text,
+                source_name(source),
+                link_state(source),
+                last_outcome(source),
+                source.evidence,
+                evidence_found(source),
+            )
+            for source in claim.sources
+        ],
+        title=f"Sources of claim {claim.id}",
+    )
 
 
 def echo_events(claim_id: int, events: Sequence[EventView]) -> None:
-    """The history table; ``claims show`` can reuse it for the history it includes."""
+    """The history table: who decided what, when and why."""
     print_table(
         ["version", "when", "who", "action", "status", "note", "changes"],
         [
             (
                 event.version,
                 event.created_at,
-                printable(event.actor),
+                event.actor,
                 event.action,
                 status_move(event),
-                printable(event.note) if event.note else None,
+                event.note,
                 describe_changes(event.changes) or None,
             )
             for event in events
         ],
         title=f"History of claim {claim_id}",
     )
+
+
+def echo_detail(detail: ClaimDetail) -> None:
+    """A claim in full: summary, sources, history (``claims show`` and ``claims history``)."""
+    claim = detail.claim
+    echo_claim_summary(claim)
+    if claim.figures:
+        say("figures: " + ", ".join(str(figure.get("text")) for figure in claim.figures))
+    say("")
+    echo_sources(claim)
+    say("")
+    echo_events(claim.id, detail.events)

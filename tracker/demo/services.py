@@ -2,7 +2,8 @@
 
 A local site (:mod:`tracker.demo.site`) plays the web: the article, the pages it cites (alive,
 moved, dead, gone, a soft-404, one whose figure is edited away between the two checks) and a
-Wayback-compatible archive. Every step goes through the same services as the CLI.
+Wayback-compatible archive. Every step goes through the same services as the CLI, acting as the
+demo's reviewer (``demo-reviewer``) or the tracker's checker.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tracker import migrate
+from tracker.actors import CHECKER, LOCAL_READER, Actor
 from tracker.db import Database
 from tracker.demo.site import AIR_DEFENCE, BUDGETS, POLL, SPENDING, DemoSite
 from tracker.enums import ClaimStatus, LinkState, Role
@@ -23,6 +25,7 @@ from tracker.models import Claim, ClaimSource, Link
 from tracker.settings import Settings
 
 DEMO_REVIEWER = "demo-reviewer"
+REVIEWER = Actor.reviewer(DEMO_REVIEWER)
 Step = Callable[[str], None]
 
 # What the demo reviewer concludes about the claims resting on each page, and why.
@@ -46,13 +49,13 @@ VERDICTS: dict[str, tuple[ClaimStatus, str | None]] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class DemoResult:
     database_url: str
     report_path: Path
     article_id: int
-    claims_by_status: Counter[str] = field(default_factory=Counter)
-    links_by_state: Counter[str] = field(default_factory=Counter)
+    claims_by_status: dict[str, int] = field(default_factory=dict)
+    links_by_state: dict[str, int] = field(default_factory=dict)
     flagged_for_rereview: int = 0
     archived_links: int = 0
 
@@ -62,6 +65,8 @@ def demo_settings(base: Settings, site: DemoSite, database_url: str) -> Settings
     return base.with_overrides(
         database_url=database_url,
         allow_private_networks=True,
+        organization_name=base.organization_name or "fact-tracker demo",
+        organization_url=base.organization_url or f"{site.origin}/",
         archive_url=site.archive_api_url,
         archive_save=False,
         dead_after_checks=2,
@@ -74,6 +79,7 @@ def demo_settings(base: Settings, site: DemoSite, database_url: str) -> Settings
 def run_demo(
     base: Settings, *, output_dir: Path, database_url: str | None = None, step: Step = print
 ) -> DemoResult:
+    """Run the demo; ``database_url`` (else a temporary SQLite file) keeps what it recorded."""
     output_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fact-tracker-demo-") as scratch:
         url = database_url or f"sqlite:///{Path(scratch) / 'demo.sqlite3'}"
@@ -89,49 +95,47 @@ def run_demo(
 def _run(
     database: Database, settings: Settings, site: DemoSite, output_dir: Path, step: Step
 ) -> DemoResult:
-    from reports.render import article_report
-    from tracker.articles.ingest import ingest
-    from tracker.linkcheck import check_links, lookup_archives
-    from tracker.review.actions import set_status
-    from tracker.review.reviewers import add_reviewer
+    from tracker.articles.services import ingest
+    from tracker.linkcheck.services import check_links, links_to_check, lookup_archives
+    from tracker.reporting.services import article_report
+    from tracker.review.services import add_reviewer, list_reviewers, set_status
 
     step(f"Local site serving the article at {site.article_url}")
     migrate.upgrade(database.engine)
     step("Database ready")
+    if DEMO_REVIEWER not in {r.name for r in list_reviewers(database, LOCAL_READER)}:
+        add_reviewer(database, REVIEWER, DEMO_REVIEWER, role=Role.REVIEWER)
 
-    ingested = ingest(database, settings, site.article_url)
+    ingested = ingest(database, REVIEWER, settings, site.article_url)
     step(
-        f"Ingested article {ingested.article_id}: {len(ingested.claims)} claims, "
+        f"{DEMO_REVIEWER} ingested article {ingested.article.id}: {len(ingested.claims)} claims, "
         f"{len(ingested.citations)} citations"
     )
-    with database.reading() as session:
-        link_ids = list(session.scalars(select(Link.id).order_by(Link.id)))
+    link_ids = links_to_check(database, REVIEWER, article_id=ingested.article.id)
 
-    add_reviewer(database, DEMO_REVIEWER, role=Role.REVIEWER)
     verdicts = _record_verdicts(database, site, set_status)
     step(f"{DEMO_REVIEWER} recorded {verdicts} verdicts")
 
-    first = check_links(database, settings, link_ids, worker="demo")
+    first = check_links(database, CHECKER, settings, link_ids, worker="demo")
     step(f"First check: {_counts(first.outcomes)}")
     site.edit_figure()
     step("The budgets page has now been edited: its figure is gone")
-    second = check_links(database, settings, link_ids, worker="demo")
+    second = check_links(database, CHECKER, settings, link_ids, worker="demo")
     step(f"Second check: {_counts(second.outcomes)}")
 
     with database.reading() as session:
         rotten = list(
             session.scalars(
-                select(Link.id).where(Link.state.in_([LinkState.DEAD, LinkState.AT_RISK]))
+                select(Link.id).where(Link.effective_state.in_([LinkState.DEAD, LinkState.AT_RISK]))
             )
         )
-    archived = lookup_archives(database, settings, rotten)
+    archived = lookup_archives(database, CHECKER, settings, rotten)
     step(f"Archived copies found for {archived} of {len(rotten)} rotten links")
 
     report_path = output_dir / "report.html"
-    with database.reading() as session:
-        html = article_report(session, ingested.article_id, "html", settings)
-    report_path.write_text(html, encoding="utf-8")
-    return _summarise(database, settings.database_url, report_path, ingested.article_id, archived)
+    report = article_report(database, REVIEWER, settings, ingested.article.id, "html")
+    report_path.write_text(report.text, encoding="utf-8")
+    return _summarise(database, settings.database_url, report_path, ingested.article.id, archived)
 
 
 def _record_verdicts(database: Database, site: DemoSite, set_status: Callable[..., object]) -> int:
@@ -148,23 +152,25 @@ def _record_verdicts(database: Database, site: DemoSite, set_status: Callable[..
             decided[claim_id] = page_of_link[url]
     for claim_id, key in decided.items():
         status, note = VERDICTS[key]
-        set_status(database, claim_id, ClaimStatus.IN_REVIEW, reviewer=DEMO_REVIEWER, note=None)
-        set_status(database, claim_id, status, reviewer=DEMO_REVIEWER, note=note)
+        set_status(database, REVIEWER, claim_id, ClaimStatus.IN_REVIEW)
+        set_status(database, REVIEWER, claim_id, status, note=note)
     return len(decided)
 
 
 def _summarise(
     database: Database, url: str, report_path: Path, article_id: int, archived: int
 ) -> DemoResult:
-    result = DemoResult(url, report_path, article_id, archived_links=archived)
+    claims: Counter[str] = Counter()
+    links: Counter[str] = Counter()
+    flagged = 0
     with database.reading() as session:
         for claim in session.scalars(select(Claim).where(Claim.article_id == article_id)):
-            result.claims_by_status[claim.status.value] += 1
-            result.flagged_for_rereview += claim.needs_rereview
+            claims[claim.status.value] += 1
+            flagged += claim.needs_rereview
         for link in session.scalars(select(Link)):
-            result.links_by_state[link.effective_state.value] += 1
-    return result
+            links[link.effective_state.value] += 1
+    return DemoResult(url, report_path, article_id, dict(claims), dict(links), flagged, archived)
 
 
-def _counts(counter: Counter[str]) -> str:
+def _counts(counter: dict[str, int]) -> str:
     return ", ".join(f"{count} {name}" for name, count in sorted(counter.items()))

@@ -1,0 +1,323 @@
+"""The link checker's services: check links, list and show them, correct the checker.
+
+Every function takes ``(database, actor, ...)`` and returns frozen views
+(:mod:`tracker.linkcheck.views`). Reading needs any role. Checking may be done by a reviewer or
+by the tracker itself (``system:checker``, ``system:scheduler``); corrections (overrides,
+ignored domains) need the reviewer role. Checks run in many short transactions of their own
+(:mod:`tracker.linkcheck.batch`); the other writes are one transaction each.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.actors import Actor
+from tracker.credibility.domains import domain_of
+from tracker.db import Database
+from tracker.enums import CheckOutcome, LinkState, Role
+from tracker.errors import InvalidInput
+from tracker.linkcheck import overrides
+from tracker.linkcheck.links import find_link, is_cited
+from tracker.linkcheck.views import (
+    CheckReport,
+    CheckView,
+    DomainFlag,
+    EvidenceView,
+    LinkDetail,
+    LinkSummary,
+    OverrideChange,
+    OverrideView,
+)
+from tracker.models import Citation, ClaimSource, Link, LinkCheck, Source, utcnow
+from tracker.review.reviewers import Acting, authorize
+from tracker.settings import Settings
+
+Progress = Callable[[int, int], None]
+Clock = Callable[[], datetime]
+E = TypeVar("E", LinkState, CheckOutcome)
+IN_CHUNK = 500
+
+
+def _reader(session: Session, actor: Actor) -> Acting:
+    return authorize(session, actor, Role.VIEWER, system=True, action="read links")
+
+
+def _checker(session: Session, actor: Actor) -> Acting:
+    return authorize(session, actor, Role.REVIEWER, system=True, action="check links")
+
+
+def _corrector(session: Session, actor: Actor, action: str) -> Acting:
+    return authorize(session, actor, Role.REVIEWER, action=action)
+
+
+# Checking -----------------------------------------------------------------------------------
+
+
+def links_to_check(
+    database: Database,
+    actor: Actor,
+    *,
+    every: bool = False,
+    link: str | None = None,
+    article_id: int | None = None,
+) -> list[int]:
+    """The ids one of ``every`` (each link something cites), ``link`` or ``article_id`` names."""
+    from tracker.articles.lookup import get_article
+
+    if sum([every, link is not None, article_id is not None]) != 1:
+        raise InvalidInput("name exactly one of: every link, one link, one article's links")
+    with database.reading() as session:
+        _reader(session, actor)
+        if link is not None:
+            return [find_link(session, link).id]
+        if article_id is not None:
+            get_article(session, article_id)
+            query = (
+                select(Citation.link_id)
+                .where(Citation.article_id == article_id, Citation.link_id.is_not(None))
+                .distinct()
+            )
+            return sorted(link_id for link_id in session.scalars(query) if link_id is not None)
+        return list(session.scalars(select(Link.id).where(is_cited()).order_by(Link.id)))
+
+
+def check_links(
+    database: Database,
+    actor: Actor,
+    settings: Settings,
+    link_ids: Sequence[int],
+    *,
+    worker: str | None = None,
+    progress: Progress | None = None,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+) -> CheckReport:
+    """Check ``link_ids`` now; one LinkCheck per link, Links and evidence updated.
+
+    ``worker`` is recorded on each check (default: the actor's name). ``clock`` stamps each
+    check (tests pass a fake one to walk through days of checks); ``rng`` drives the jitter of
+    the next check times.
+    """
+    from tracker.linkcheck.batch import run_checks
+
+    with database.reading() as session:
+        acting = _checker(session, actor)
+    return run_checks(
+        database,
+        settings,
+        link_ids,
+        worker=worker or acting.name,
+        progress=progress,
+        clock=clock or utcnow,
+        rng=rng,
+    )
+
+
+def check_due_links(
+    database: Database,
+    actor: Actor,
+    settings: Settings,
+    *,
+    batch_size: int,
+    worker: str | None = None,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> CheckReport:
+    """Claim, check and release due links batch by batch until none is due.
+
+    The same code as ``fact-tracker schedule`` (:func:`tracker.schedule.worker.check_due`), so
+    it may run beside schedulers on PostgreSQL without any link checked twice, and an
+    interrupted run leaves nothing claimed. The lease owner is ``check-<host>-<pid>``.
+    """
+    from tracker.schedule.worker import check_due
+
+    with database.reading() as session:
+        _checker(session, actor)
+    started = time.perf_counter()
+    round_report = check_due(
+        database,
+        actor,
+        settings,
+        check_links,
+        worker=worker or f"check-{socket.gethostname()}-{os.getpid()}"[:100],
+        batch_size=batch_size,
+        stop=stop,
+        progress=progress,
+    )
+    return round_report.found.plus(CheckReport.empty(), seconds=time.perf_counter() - started)
+
+
+def lookup_archives(
+    database: Database,
+    actor: Actor,
+    settings: Settings,
+    link_ids: Sequence[int],
+    *,
+    clock: Clock | None = None,
+) -> int:
+    """Look up archived copies of ``link_ids`` now; how many links got an archive URL."""
+    from tracker.linkcheck.batch import lookup_archives as look_up
+
+    with database.reading() as session:
+        _checker(session, actor)
+    return look_up(database, settings, link_ids, clock=clock or utcnow)
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def list_links(
+    database: Database,
+    actor: Actor,
+    *,
+    state: str | LinkState | None = None,
+    outcome: str | CheckOutcome | None = None,
+    domain: str | None = None,
+    with_evidence: bool = False,
+    limit: int | None = None,
+) -> list[LinkSummary]:
+    """Links by id, filtered by effective state, last outcome and registrable domain."""
+    wanted_state = _member(LinkState, state, "state") if state is not None else None
+    wanted_outcome = _member(CheckOutcome, outcome, "outcome") if outcome is not None else None
+    name = domain_of(domain) if domain is not None else None
+    with database.reading() as session:
+        _reader(session, actor)
+        query = select(Link).order_by(Link.id).options(selectinload(Link.source))
+        if wanted_state is not None:
+            query = query.where(Link.effective_state == wanted_state)
+        if wanted_outcome is not None:
+            query = query.where(Link.last_outcome == wanted_outcome)
+        if name is not None:
+            query = query.join(Source, Source.id == Link.source_id).where(Source.domain == name)
+        if limit is not None:
+            query = query.limit(limit)
+        links = list(session.scalars(query))
+        evidence = _evidence(session, [link.id for link in links]) if with_evidence else {}
+        return [LinkSummary.of(link, evidence.get(link.id, ())) for link in links]
+
+
+def show_link(database: Database, actor: Actor, url_or_id: str, *, history: int = 50) -> LinkDetail:
+    """Everything about one link (by id or URL): state, override, evidence, recent checks."""
+    with database.reading() as session:
+        _reader(session, actor)
+        link = find_link(session, url_or_id)
+        checks = session.scalars(
+            select(LinkCheck)
+            .where(LinkCheck.link_id == link.id)
+            .order_by(LinkCheck.checked_at.desc(), LinkCheck.id.desc())
+            .limit(history)
+        )
+        return _detail(link, _evidence(session, [link.id]).get(link.id, ()), checks)
+
+
+def _detail(
+    link: Link, evidence: Sequence[EvidenceView], checks: Iterable[LinkCheck]
+) -> LinkDetail:
+    override = None
+    if link.override_state is not None:
+        override = OverrideView(
+            link.override_state, link.override_note, link.override_by_id, link.override_at
+        )
+    return LinkDetail(
+        link=LinkSummary.of(link, evidence),
+        first_checked_at=link.first_checked_at,
+        last_ok_at=link.last_ok_at,
+        failing_since=link.failing_since,
+        archive_timestamp=link.archive_timestamp,
+        override=override,
+        checks=tuple(CheckView.of(check) for check in checks),
+    )
+
+
+def _evidence(session: Session, link_ids: list[int]) -> dict[int, list[EvidenceView]]:
+    """Per link: each claim relying on it, the text it expects there, whether it was found."""
+    found: dict[int, list[EvidenceView]] = defaultdict(list)
+    for start in range(0, len(link_ids), IN_CHUNK):
+        rows = session.execute(
+            select(
+                ClaimSource.link_id,
+                ClaimSource.claim_id,
+                ClaimSource.evidence,
+                ClaimSource.evidence_found,
+                ClaimSource.evidence_checked_at,
+            )
+            .where(ClaimSource.link_id.in_(link_ids[start : start + IN_CHUNK]))
+            .order_by(ClaimSource.id)
+        )
+        for link_id, claim_id, expected, was_found, checked_at in rows:
+            found[link_id].append(EvidenceView(claim_id, expected, was_found, checked_at))
+    return found
+
+
+def _member(enum: type[E], value: str | E, what: str) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in enum)
+        raise InvalidInput(f"unknown {what} {value!r} (one of: {choices})") from None
+
+
+# Correcting the checker -----------------------------------------------------------------------
+
+
+def override_link(
+    database: Database, actor: Actor, url_or_id: str, *, state: str | LinkState, note: str | None
+) -> OverrideChange:
+    """Pin a link's state until a reviewer clears it (the checker is wrong about it)."""
+    pinned = _member(LinkState, state, "state")
+    text = overrides.required_note(note)
+    with database.transaction() as session:
+        acting = _corrector(session, actor, "override links")
+        link = find_link(session, url_or_id)
+        before = overrides.set_override(
+            session, acting, link, state=pinned, note=text, now=utcnow()
+        )
+        return OverrideChange(LinkSummary.of(link), before, text)
+
+
+def clear_link_override(
+    database: Database, actor: Actor, settings: Settings, url_or_id: str, *, note: str | None
+) -> OverrideChange:
+    """Remove a pinned state; the link shows the state its checks support again."""
+    with database.transaction() as session:
+        acting = _corrector(session, actor, "clear link overrides")
+        link = find_link(session, url_or_id)
+        before = overrides.clear_override(
+            session, acting, link, note=(note or "").strip() or None, settings=settings
+        )
+        return OverrideChange(LinkSummary.of(link), before, note)
+
+
+def ignore_domain_failures(
+    database: Database,
+    actor: Actor,
+    settings: Settings,
+    domain: str,
+    *,
+    undo: bool = False,
+    note: str | None = None,
+) -> DomainFlag:
+    """Treat a domain's check failures as inconclusive (or count them again): its links never
+    become dead while it is ignored."""
+    with database.transaction() as session:
+        acting = _corrector(session, actor, "ignore a domain's failures")
+        source, was, links = overrides.ignore_domain(
+            session,
+            acting,
+            domain,
+            undo=undo,
+            note=(note or "").strip() or None,
+            settings=settings,
+        )
+        return DomainFlag(source.domain, source.ignore_failures, was, links)
