@@ -1,8 +1,20 @@
 """Shared fixtures: real databases (SQLite always, PostgreSQL when configured) and the CLI.
 
-Each test that needs a database gets a fresh one at the head schema: a copy of a migrated
-SQLite file, or a PostgreSQL database cloned from a migrated template. Migrations run once per
-session per backend. Tests parametrized over ``backend`` run on both.
+Tests parametrized over ``backend`` run on both. Migrations run once per session per backend.
+
+Two kinds of test database, both real and at the head schema:
+
+* **The fast path (the default for ``database`` and ``run_cli``).** One migrated database per
+  session and backend; each test runs inside a transaction on one connection that is rolled
+  back at the end (SQLAlchemy's "join an external transaction" recipe: the services' commits
+  become savepoints). PostgreSQL sequences are reset per test, so ids start at 1 as on a
+  fresh database. ``run_cli`` invokes the CLI in-process on that same connection.
+* **A fresh database of the test's own** (a copy of a migrated SQLite file, or a PostgreSQL
+  database cloned from a migrated template, ~0.4 s each): for anything another connection or
+  process must see - subprocesses, several workers, lease expiry by the database clock,
+  code that opens ``database.engine`` itself. Ask for it by requesting ``db_url`` (then
+  ``database`` and ``run_cli`` use that database too) or with
+  ``@pytest.mark.real_database``. ``fresh_db_url`` is an empty database without a schema.
 """
 
 from __future__ import annotations
@@ -17,9 +29,11 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 
+from tests.support.db import JoinedDatabase, restart_sequences
 from tests.support.server import LocalServer
 from tracker import migrate
 from tracker.cli import cli
+from tracker.cli._common import AppContext
 from tracker.db import Database, make_engine
 from tracker.settings import Settings, load_settings
 
@@ -143,27 +157,77 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     admin.drop(name)
 
 
-@pytest.fixture
-def database(db_url: str) -> Iterator[Database]:
-    db = Database(db_url)
+def wants_real_database(request: pytest.FixtureRequest) -> bool:
+    """The test asked for a database of its own (``db_url`` or the ``real_database`` mark)."""
+    return "db_url" in request.fixturenames or request.node.get_closest_marker("real_database")
+
+
+@pytest.fixture(scope="session")
+def sqlite_shared(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """The session's migrated SQLite database that fast-path tests roll back in."""
+    path = tmp_path_factory.mktemp("shared") / "shared.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_shared(postgres_admin: PostgresAdmin, postgres_template: str) -> Iterator[Database]:
+    """The session's migrated PostgreSQL database that fast-path tests roll back in."""
+    name = f"ft_s_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    db = Database(postgres_admin.create(name, template=postgres_template))
+    yield db
+    db.dispose()
+    postgres_admin.drop(name)
+
+
+@pytest.fixture
+def database(backend: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The test's database: a rolled-back transaction on the shared one (see the module doc)."""
+    if wants_real_database(request):
+        db = Database(request.getfixturevalue("db_url"))
+        yield db
+        db.dispose()
+        return
+    shared: Database = request.getfixturevalue(f"{backend}_shared")
+    with shared.engine.connect() as connection:
+        if backend == "postgresql":
+            restart_sequences(connection)
+        outer = connection.begin()
+        try:
+            yield JoinedDatabase(shared, connection)
+        finally:
+            outer.rollback()
 
 
 CliInvoker = Callable[..., Result]
 
 
 @pytest.fixture
-def run_cli(db_url: str) -> CliInvoker:
-    """Run the CLI against the test database; asserts the exit code (default 0)."""
-    return make_cli_invoker(db_url)
+def run_cli(request: pytest.FixtureRequest, database: Database) -> CliInvoker:
+    """Run the CLI in-process against the test database; asserts the exit code (default 0).
+
+    On the fast path the CLI works on the test's own connection (no ``--db``); with a real
+    database it gets ``--db URL`` like a user would.
+    """
+    if wants_real_database(request):
+        return make_cli_invoker(request.getfixturevalue("db_url"))
+    return make_cli_invoker(None, database=database)
 
 
-def make_cli_invoker(db_url: str | None) -> CliInvoker:
+def make_cli_invoker(db_url: str | None, *, database: Database | None = None) -> CliInvoker:
     def invoke(*args: str, exit_code: int = 0, input: str | None = None) -> Result:
         argv = (["--db", db_url] if db_url else []) + list(args)
         result = CliRunner().invoke(
-            cli, argv, input=input, catch_exceptions=False, prog_name="fact-tracker"
+            cli,
+            argv,
+            input=input,
+            catch_exceptions=False,
+            prog_name="fact-tracker",
+            obj=AppContext(database=database) if database is not None else None,
         )
         assert result.exit_code == exit_code, (
             f"fact-tracker {' '.join(args)} exited {result.exit_code}, expected {exit_code}\n"

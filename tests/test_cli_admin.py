@@ -38,10 +38,17 @@ def test_downgrade_to_base_and_upgrade_again(fresh_db_url: str) -> None:
     assert migrate.head_revision() in run("db", "upgrade").stdout
 
 
-def test_commands_refuse_an_uninitialised_database(fresh_db_url: str) -> None:
+def test_commands_refuse_an_uninitialised_database(backend: str, fresh_db_url: str) -> None:
     run = make_cli_invoker(fresh_db_url)
+    if backend == "sqlite":  # no file yet: nothing creates one but init
+        result = run("db", "current", exit_code=1)
+        assert "no database at" in result.stderr
+        assert "run `fact-tracker init`" in result.stderr
+        assert not Path(fresh_db_url.removeprefix("sqlite:///")).exists()
+        return
     result = run("db", "current")
     assert "none (run fact-tracker init)" in result.stdout
+    assert "has no fact-tracker schema" in run("claims", "list", exit_code=1).stderr
 
 
 def test_config_shows_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import CliInvoker
@@ -21,8 +23,16 @@ The council approved a budget of $4.2 billion, an increase of 12% over last year
 """
 
 
-def ingest_json(run_cli: CliInvoker, *args: str) -> dict[str, object]:
-    data: dict[str, object] = json.loads(run_cli("ingest", *args, "--json").stdout)
+@pytest.fixture(autouse=True)
+def acting_as_ana(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands that record who acted act as ana (FACT_TRACKER_REVIEWER), a reviewer."""
+    with database.transaction() as session:
+        session.add(Reviewer(name="ana"))
+    monkeypatch.setenv("FACT_TRACKER_REVIEWER", "ana")
+
+
+def ingest_json(run_cli: CliInvoker, *args: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(run_cli("ingest", *args, "--json").stdout)
     return data
 
 
@@ -31,11 +41,11 @@ def test_ingest_prints_summary_and_json(run_cli: CliInvoker) -> None:
     assert "Ingested article 1: 10 Obstacles" in out
     assert "citations: 4 (0 without URL)" in out
     data = ingest_json(run_cli, str(FIXTURES / "globalresearch.html"), "--url", GR_URL)
-    assert data["article_id"] == 1
+    assert data["article"]["id"] == 1
     assert data["created"] is False
-    assert data["citation_count"] == 4
+    assert data["article"]["citation_count"] == len(data["citations"]) == 4
     assert isinstance(data["claims"], list)
-    assert data["claim_count"] == len(data["claims"]) > 0
+    assert data["article"]["claim_count"] == len(data["claims"]) > 0
 
 
 def test_articles_list_and_show(run_cli: CliInvoker) -> None:
@@ -43,7 +53,7 @@ def test_articles_list_and_show(run_cli: CliInvoker) -> None:
     rows = json.loads(run_cli("articles", "list", "--json").stdout)
     assert [(r["id"], r["source"], r["citation_count"]) for r in rows] == [(1, "substack.com", 2)]
     shown = json.loads(run_cli("articles", "show", "1", "--json").stdout)
-    assert shown["authors"] == ["Andrew Korybko"]
+    assert shown["article"]["authors"] == ["Andrew Korybko"]
     assert "roughly 18%" in shown["text"]
     assert run_cli("articles", "show", "1").stdout.count("wsj.com") == 1
     result = run_cli("articles", "show", "99", exit_code=2)
@@ -62,9 +72,12 @@ def test_citations_list_and_resolve(run_cli: CliInvoker, tmp_path: Path) -> None
     assert json.loads(run_cli("citations", "list", "--unresolved", "--json").stdout) == []
     claim = json.loads(run_cli("claims", "list", "--json").stdout)[0]
     shown = json.loads(run_cli("claims", "show", str(claim["id"]), "--json").stdout)
-    assert shown["sources"][0]["url"] == "https://city.example.org/budget"
-    assert shown["sources"][0]["link_state"] == "unchecked"
-    assert [e["action"] for e in shown["history"]] == ["created", "source_added"]
+    assert shown["claim"]["sources"][0]["url"] == "https://city.example.org/budget"
+    assert shown["claim"]["sources"][0]["state"] == "unchecked"
+    assert [(e["action"], e["actor"]) for e in shown["events"]] == [
+        ("created", "system:extractor"),
+        ("source_added", "ana"),
+    ]
     run_cli("citations", "resolve", citation_id, "javascript:alert(1)", exit_code=2)
     run_cli("citations", "resolve", "999", "https://example.org/", exit_code=2)
     # Re-ingesting the same text keeps the resolved URL.
@@ -83,8 +96,9 @@ def test_claims_list_filters_and_show(run_cli: CliInvoker) -> None:
     run_cli("claims", "list", "--status", "bogus", exit_code=2)
     run_cli("claims", "list", "--article", "42", exit_code=2)
     shown = json.loads(run_cli("claims", "show", str(poll["id"]), "--json").stdout)
-    assert shown["sources"][0]["evidence"] == "69%"
-    assert shown["history"][0]["actor"] == "system:extractor"
+    assert shown["claim"]["sources"][0]["evidence"] == "69%"
+    assert shown["events"][0]["actor"] == "system:extractor"
+    assert json.loads(run_cli("claims", "history", str(poll["id"]), "--json").stdout) == shown
     text = run_cli("claims", "show", str(poll["id"])).stdout
     assert "69%" in text
     assert "system:extractor" in text
@@ -93,8 +107,6 @@ def test_claims_list_filters_and_show(run_cli: CliInvoker) -> None:
 
 def test_claims_add(run_cli: CliInvoker, database: Database) -> None:
     run_cli("ingest", str(FIXTURES / "globalresearch.html"), "--url", GR_URL)
-    with database.transaction() as session:
-        session.add(Reviewer(name="ana"))
     out = run_cli(
         "claims", "add", "1", "Poland spends 4% of GDP on defense.",
         "--source", "https://notesfrompoland.com/2024/07/10/poll-troops/",
@@ -104,12 +116,13 @@ def test_claims_add(run_cli: CliInvoker, database: Database) -> None:
     assert "Added claim" in out
     claim_id = out.split()[2]
     shown = json.loads(run_cli("claims", "show", claim_id, "--json").stdout)
-    assert shown["created_by"] == "ana"
-    assert shown["figures"][0]["text"] == "4%"
-    assert [s["evidence"] for s in shown["sources"]] == ["4%", "4%"]
-    assert shown["sources"][0]["citation_id"] is not None  # the article cites that URL
-    assert shown["sources"][1]["citation_id"] is None
-    assert shown["history"][0]["actor"] == "ana"
+    claim = shown["claim"]
+    assert claim["created_by"] == "ana"
+    assert claim["figures"][0]["text"] == "4%"
+    assert [s["evidence"] for s in claim["sources"]] == ["4%", "4%"]
+    assert claim["sources"][0]["citation_id"] is not None  # the article cites that URL
+    assert claim["sources"][1]["citation_id"] is None
+    assert shown["events"][0]["actor"] == "ana"
     with database.reading() as session:
         assert session.scalars(select(Reviewer.name)).all() == ["ana"]
 

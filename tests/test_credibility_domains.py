@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.credibility import display_domain, domain_of, is_public_suffix
+from tracker.credibility.domains import display_domain, domain_of, is_public_suffix
 from tracker.urls import InvalidURL
 
 

@@ -10,11 +10,17 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
-from tracker.credibility import get_source, rate_source, source_history
+from tracker.actors import Actor
+from tracker.credibility.manual import source_history
+from tracker.credibility.services import rate_source
+from tracker.credibility.sources import get_source
 from tracker.db import Database
 from tracker.enums import Role, SourceEventAction
 from tracker.errors import InvalidInput, NotFound, PermissionDenied
 from tracker.models import Reviewer, Source, SourceEvent
+from tracker.settings import Settings
+
+ANA, BO = Actor.reviewer("ana"), Actor.reviewer("bo")
 
 
 @pytest.fixture
@@ -26,13 +32,17 @@ def reviewers(database: Database) -> Database:
     return database
 
 
-def test_ratings_are_kept_with_history(reviewers: Database) -> None:
-    with reviewers.transaction() as session:
-        first = rate_source(session, "https://news.bbc.co.uk/x", 4, reviewer="ana", note=" solid ")
-        assert (first.old_value, first.new_value, first.note) == (None, "4", "solid")
-    with reviewers.transaction() as session:
-        second = rate_source(session, "BBC.co.uk", 2.5, reviewer="bo", note="two retractions")
-        assert (second.old_value, second.new_value) == ("4", "2.5")
+def test_ratings_are_kept_with_history(reviewers: Database, settings: Settings) -> None:
+    first = rate_source(reviewers, ANA, settings, "https://news.bbc.co.uk/x", 4, note=" solid ")
+    assert (first.domain, first.old_value, first.new_value, first.actor) == (
+        "bbc.co.uk",
+        None,
+        "4",
+        "ana",
+    )
+    assert first.explanation.manual is not None
+    second = rate_source(reviewers, BO, settings, "BBC.co.uk", 2.5, note="two retractions")
+    assert (second.old_value, second.new_value) == ("4", "2.5")
     with reviewers.reading() as session:
         source = get_source(session, "www.bbc.co.uk")
         bo = session.scalars(select(Reviewer).where(Reviewer.name == "bo")).one()
@@ -49,9 +59,8 @@ def test_ratings_are_kept_with_history(reviewers: Database) -> None:
     assert history[0].at <= history[1].at
 
 
-def test_history_is_append_only(reviewers: Database) -> None:
-    with reviewers.transaction() as session:
-        rate_source(session, "example.org", 5, reviewer="ana", note="primary data")
+def test_history_is_append_only(reviewers: Database, settings: Settings) -> None:
+    rate_source(reviewers, ANA, settings, "example.org", 5, note="primary data")
     with pytest.raises(DBAPIError), reviewers.transaction() as session:
         session.execute(update(SourceEvent).values(note="rewritten"))
     with reviewers.reading() as session:
@@ -66,13 +75,14 @@ def test_history_is_append_only(reviewers: Database) -> None:
         (0.0, "ana", "why", InvalidInput, r"rating 0 is outside the manual scale 1\.\.5"),
         (5.5, "ana", "why", InvalidInput, "outside the manual scale"),
         (math.nan, "ana", "why", InvalidInput, "outside the manual scale"),
-        (3.0, "ana", "  ", InvalidInput, "a note saying why is required"),
+        (3.0, "ana", "  ", InvalidInput, "a rating needs a note saying why"),
         (3.0, "vic", "why", PermissionDenied, "vic has role viewer"),
         (3.0, "nobody", "why", NotFound, "reviewer nobody not found"),
     ],
 )
 def test_bad_ratings_write_nothing(
     reviewers: Database,
+    settings: Settings,
     *,
     rating: float,
     reviewer: str,
@@ -80,34 +90,36 @@ def test_bad_ratings_write_nothing(
     error: type[Exception],
     message: str,
 ) -> None:
-    with pytest.raises(error, match=message), reviewers.transaction() as session:
-        rate_source(session, "example.org", rating, reviewer=reviewer, note=note)
+    with pytest.raises(error, match=message):
+        rate_source(reviewers, Actor.reviewer(reviewer), settings, "example.org", rating, note=note)
     with reviewers.reading() as session:
         assert session.scalars(select(Source)).all() == []
         assert session.scalars(select(SourceEvent)).all() == []
 
 
-def test_public_suffixes_cannot_be_rated(reviewers: Database) -> None:
-    with pytest.raises(InvalidInput, match="public suffix"), reviewers.transaction() as session:
-        rate_source(session, "co.uk", 3, reviewer="ana", note="why")
+def test_public_suffixes_cannot_be_rated(reviewers: Database, settings: Settings) -> None:
+    with pytest.raises(InvalidInput, match="public suffix"):
+        rate_source(reviewers, ANA, settings, "co.uk", 3, note="why")
     with reviewers.reading() as session, pytest.raises(NotFound, match=r"source example\.org"):
         source_history(session, "example.org")
 
 
-def test_concurrent_ratings_chain_their_history(reviewers: Database) -> None:
+@pytest.mark.real_database
+def test_concurrent_ratings_chain_their_history(reviewers: Database, settings: Settings) -> None:
     """A rating made while another is uncommitted records that one as its old value."""
-    with reviewers.transaction() as session:
-        rate_source(session, "example.org", 3, reviewer="ana", note="start")
+    from tracker.credibility.manual import apply_rating
+    from tracker.review.reviewers import authorize
+
+    rate_source(reviewers, ANA, settings, "example.org", 3, note="start")
     second_db = Database(reviewers.url)
     seen: list[str | None] = []
 
     def second() -> None:
-        with second_db.transaction() as session:
-            seen.append(rate_source(session, "example.org", 2, reviewer="bo", note="2nd").old_value)
+        seen.append(rate_source(second_db, BO, settings, "example.org", 2, note="2nd").old_value)
 
     thread = threading.Thread(target=second)
     with reviewers.transaction() as session:
-        rate_source(session, "example.org", 5, reviewer="ana", note="1st")
+        apply_rating(session, authorize(session, ANA, Role.REVIEWER), "example.org", 5, "1st")
         thread.start()
         time.sleep(0.5)  # the second rating now waits for this transaction
         assert seen == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.credibility import seed
-from tracker.credibility import score_domain, score_domains, track_records
+from tracker.credibility.record import track_records
+from tracker.credibility.score import score_domain, score_domains
 from tracker.db import Database
 from tracker.enums import ClaimStatus, LinkState
 from tracker.errors import NotFound

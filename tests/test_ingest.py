@@ -8,15 +8,28 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.server import LocalServer, Reply, html
-from tracker.articles.ingest import ingest
+from tracker.actors import Actor
+from tracker.articles.services import ingest
 from tracker.db import Database
-from tracker.enums import ClaimEventAction, ClaimStatus
-from tracker.errors import FetchError, InvalidInput
-from tracker.models import Article, Citation, Claim, ClaimEvent, ClaimSource, Link, Source
-from tracker.records import record_claim_event
+from tracker.enums import ClaimEventAction, ClaimStatus, Role
+from tracker.errors import FetchError, InvalidInput, PermissionDenied
+from tracker.models import (
+    Article,
+    ArticleEvent,
+    Citation,
+    Claim,
+    ClaimEvent,
+    ClaimSource,
+    Link,
+    Reviewer,
+    Source,
+)
+from tracker.review.claims import record_claim_event
+from tracker.review.reviewers import Acting
 from tracker.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ANA = Actor.reviewer("ana")
 GR_URL = "https://www.globalresearch.ca/10-obstacles/5872069"
 ARTICLE = """Budget Story
 
@@ -26,6 +39,12 @@ The council approved a budget of $4.2 billion, an increase of 12% over last year
 Transit spending doubled to $310 million, the largest increase of any department, the mayor
 said in <u>her speech</u>.
 """
+
+
+@pytest.fixture(autouse=True)
+def reviewers(database: Database) -> None:
+    with database.transaction() as session:
+        session.add_all([Reviewer(name="ana"), Reviewer(name="vic", role=Role.VIEWER)])
 
 
 def counts(database: Database) -> dict[str, int]:
@@ -48,11 +67,11 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
 def test_ingest_html_file_records_article_citations_claims(
     database: Database, settings: Settings
 ) -> None:
-    result = ingest(database, settings, str(FIXTURES / "globalresearch.html"), url=GR_URL)
+    result = ingest(database, ANA, settings, str(FIXTURES / "globalresearch.html"), url=GR_URL)
     assert result.created
     assert len(result.citations) == 4
     with database.reading() as session:
-        article = session.get(Article, result.article_id)
+        article = session.get(Article, result.article.id)
         assert article is not None
         assert article.url == GR_URL
         assert article.scraper == "globalresearch"
@@ -61,6 +80,8 @@ def test_ingest_html_file_records_article_citations_claims(
         poll = session.scalars(select(Claim).where(Claim.text.contains("69% of Poles"))).one()
         assert poll.status == ClaimStatus.UNVERIFIED
         assert poll.created_by == "extractor"
+        [event] = session.scalars(select(ArticleEvent)).all()
+        assert (event.action.value, event.actor) == ("ingested", "ana")
         [source] = poll.sources
         assert source.evidence == "69%"
         assert source.link is not None
@@ -71,35 +92,35 @@ def test_ingest_html_file_records_article_citations_claims(
 
 def test_reingest_is_idempotent(database: Database, settings: Settings) -> None:
     path = str(FIXTURES / "globalresearch.html")
-    first = ingest(database, settings, path, url=GR_URL)
+    first = ingest(database, ANA, settings, path, url=GR_URL)
     before = counts(database)
-    second = ingest(database, settings, path, url=GR_URL)
+    second = ingest(database, ANA, settings, path, url=GR_URL)
     assert not second.created
     assert not second.text_changed
     assert second.new_claims == 0
-    assert second.article_id == first.article_id
+    assert second.article.id == first.article.id
     assert counts(database) == before
-    assert [c["id"] for c in second.citations] == [c["id"] for c in first.citations]
+    assert [c.id for c in second.citations] == [c.id for c in first.citations]
 
 
 def test_file_without_url_is_found_again_by_its_path(
     database: Database, settings: Settings, tmp_path: Path
 ) -> None:
     path = write(tmp_path, "story.txt", ARTICLE)
-    first = ingest(database, settings, str(path))
-    second = ingest(database, settings, str(path))
-    assert first.article_id == second.article_id
+    first = ingest(database, ANA, settings, str(path))
+    second = ingest(database, ANA, settings, str(path))
+    assert first.article.id == second.article.id
     assert counts(database)["articles"] == 1
-    assert [c["resolved"] for c in first.citations] == [False, False]
+    assert [c.resolved for c in first.citations] == [False, False]
 
 
 def test_changed_text_is_recorded_and_reviewed_claims_are_untouched(
     database: Database, settings: Settings, tmp_path: Path
 ) -> None:
     path = write(tmp_path, "story.txt", ARTICLE)
-    first = ingest(database, settings, str(path))
+    first = ingest(database, ANA, settings, str(path))
     assert len(first.claims) == 2
-    reviewed_id, untouched_id = first.claims[0]["id"], first.claims[1]["id"]
+    reviewed_id, untouched_id = first.claims[0].id, first.claims[1].id
     with database.transaction() as session:
         reviewed = session.get(Claim, reviewed_id)
         assert reviewed is not None
@@ -107,7 +128,7 @@ def test_changed_text_is_recorded_and_reviewed_claims_are_untouched(
         record_claim_event(
             session,
             reviewed,
-            actor="ana",
+            actor=Acting("ana", None, None),
             action=ClaimEventAction.STATUS,
             old_status=ClaimStatus.UNVERIFIED,
             new_status=ClaimStatus.ACCURATE,
@@ -116,7 +137,7 @@ def test_changed_text_is_recorded_and_reviewed_claims_are_untouched(
         "$4.2 billion, an increase of 12%", "$4.5 billion, an increase of 20%"
     )
     path.write_text(changed, encoding="utf-8")
-    second = ingest(database, settings, str(path))
+    second = ingest(database, ANA, settings, str(path))
     assert second.text_changed
     assert second.new_claims == 1
     with database.reading() as session:
@@ -135,7 +156,7 @@ def test_changed_text_is_recorded_and_reviewed_claims_are_untouched(
         assert reviewed.events[-1].changes["sentence_present"] is False
         assert untouched.events[-1].action == ClaimEventAction.TEXT_CHANGED
         assert untouched.events[-1].changes["sentence_present"] is True
-        texts = session.scalars(select(Claim.text).where(Claim.article_id == second.article_id))
+        texts = session.scalars(select(Claim.text).where(Claim.article_id == second.article.id))
         assert sum("$4.5 billion" in text for text in texts) == 1
     assert counts(database)["citations"] == 2
 
@@ -153,13 +174,13 @@ def test_korybko_example_claims_are_tied_to_their_citations(
     )
     if example is None:
         pytest.skip("../shared/examples is not present")
-    result = ingest(database, settings, str(example), url=GR_URL)
-    assert result.title is not None
-    assert result.title.startswith("10 Obstacles")
+    result = ingest(database, ANA, settings, str(example), url=GR_URL)
+    assert result.article.title is not None
+    assert result.article.title.startswith("10 Obstacles")
     with database.reading() as session:
         claims = list(
             session.scalars(
-                select(Claim).where(Claim.article_id == result.article_id).order_by(Claim.id)
+                select(Claim).where(Claim.article_id == result.article.id).order_by(Claim.id)
             )
         )
         evidence = {
@@ -186,7 +207,7 @@ def test_korybko_example_claims_are_tied_to_their_citations(
     for text in texts:
         for notice in ("copyright", "share", "become a member", "disclaimer", "subscribe"):
             assert notice not in text
-    unresolved = [c for c in result.citations if not c["resolved"]]
+    unresolved = [c for c in result.citations if not c.resolved]
     assert len(unresolved) == len(result.citations) > 10
 
 
@@ -214,28 +235,30 @@ def test_bad_files_are_refused_and_nothing_is_written(
 ) -> None:
     path = write(tmp_path, name, content)
     with pytest.raises(InvalidInput, match=message):
-        ingest(database, settings, str(path))
+        ingest(database, ANA, settings, str(path))
     assert set(counts(database).values()) == {0}
 
 
 def test_missing_file_and_bad_url_option(database: Database, settings: Settings) -> None:
     with pytest.raises(InvalidInput, match="no such file"):
-        ingest(database, settings, "/nonexistent/story.html")
+        ingest(database, ANA, settings, "/nonexistent/story.html")
     with pytest.raises(InvalidInput, match="not an http"):
-        ingest(database, settings, str(FIXTURES / "generic_news.html"), url="ftp://example.org/x")
+        ingest(
+            database, ANA, settings, str(FIXTURES / "generic_news.html"), url="ftp://example.org/x"
+        )
     assert set(counts(database).values()) == {0}
 
 
 def test_ingest_from_url(database: Database, settings: Settings, http_server: LocalServer) -> None:
     page = (FIXTURES / "generic_news.html").read_text(encoding="utf-8")
     url = http_server.route("/news/budget", Reply(body=page))
-    result = ingest(database, settings, url)
-    assert result.url == url
-    assert result.title == "City budget grows 12% as transit spending doubles"
-    assert result.citations[0]["url"] == f"{http_server.origin}/documents/budget-2024.pdf"
+    result = ingest(database, ANA, settings, url)
+    assert result.article.url == url
+    assert result.article.title == "City budget grows 12% as transit spending doubles"
+    assert result.citations[0].url == f"{http_server.origin}/documents/budget-2024.pdf"
     assert "User-Agent" in http_server.requests[0].headers
     with database.reading() as session:
-        article = session.get(Article, result.article_id)
+        article = session.get(Article, result.article.id)
         assert article is not None
         assert article.fetched_at is not None
 
@@ -245,21 +268,21 @@ def test_url_failures_are_clear_and_write_nothing(
 ) -> None:
     missing = http_server.url("/gone")
     with pytest.raises(FetchError, match="HTTP 404"):
-        ingest(database, settings, missing)
+        ingest(database, ANA, settings, missing)
     pdf = http_server.route("/doc.pdf", Reply(body=b"%PDF-1.7 ...", content_type="application/pdf"))
     with pytest.raises(InvalidInput, match=r"not an article \(content type application/pdf\)"):
-        ingest(database, settings, pdf)
+        ingest(database, ANA, settings, pdf)
     huge_settings = settings.with_overrides(max_body_bytes=2048)
     huge = http_server.route("/huge", html("Huge", "<p>" + "word " * 5000 + "</p>"))
     with pytest.raises(InvalidInput, match="larger than 2048 bytes"):
-        ingest(database, huge_settings, huge)
+        ingest(database, ANA, huge_settings, huge)
     assert set(counts(database).values()) == {0}
 
 
 def test_huge_file_is_refused(database: Database, settings: Settings, tmp_path: Path) -> None:
     path = write(tmp_path, "huge.html", "<html><body>" + "<p>word</p>" * 1000 + "</body></html>")
     with pytest.raises(InvalidInput, match="larger than"):
-        ingest(database, settings.with_overrides(max_body_bytes=1024), str(path))
+        ingest(database, ANA, settings.with_overrides(max_body_bytes=1024), str(path))
     assert set(counts(database).values()) == {0}
 
 
@@ -267,6 +290,34 @@ def test_plain_text_over_http_is_read_as_text(
     database: Database, settings: Settings, http_server: LocalServer
 ) -> None:
     url = http_server.route("/story.txt", Reply(body=ARTICLE, content_type="text/plain"))
-    result = ingest(database, settings, url)
-    assert result.title == "Budget Story"
+    result = ingest(database, ANA, settings, url)
+    assert result.article.title == "Budget Story"
     assert len(result.citations) == 2
+
+
+def test_the_same_document_ingested_with_its_url_is_the_same_article(
+    database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """An article's identity is its canonical URL, else its content: a saved copy ingested
+    first without, then with, its URL stays one article and gains the URL."""
+    text_file = write(tmp_path, "story.txt", ARTICLE)
+    first = ingest(database, ANA, settings, str(text_file))
+    second = ingest(database, ANA, settings, str(text_file), url="https://city.example.org/story")
+    assert second.article.id == first.article.id
+    assert not second.created
+    assert second.article.url == "https://city.example.org/story"
+    saved = str(FIXTURES / "globalresearch.html")
+    page = ingest(database, ANA, settings, saved)
+    again = ingest(database, ANA, settings, saved, url=GR_URL)  # a site scraper reads it now
+    assert again.article.id == page.article.id
+    assert again.article.source == "globalresearch.ca"
+    assert counts(database)["articles"] == 2
+
+
+def test_ingest_needs_a_reviewer_and_records_who(database: Database, settings: Settings) -> None:
+    path = str(FIXTURES / "globalresearch.html")
+    with pytest.raises(PermissionDenied, match="vic has role viewer"):
+        ingest(database, Actor.reviewer("vic"), settings, path)
+    with pytest.raises(PermissionDenied, match="system:checker may not ingest"):
+        ingest(database, Actor.system("checker"), settings, path)
+    assert set(counts(database).values()) == {0}

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tracker.db import Database
 from tracker.enums import LinkState
 from tracker.models import Link
-from tracker.records import get_or_create_link
+from tracker.linkcheck.links import get_or_create_link
 
 CASES = [
     (LinkState.ALIVE, None, LinkState.ALIVE),

@@ -13,7 +13,8 @@ from tests.conftest import CliInvoker
 from tests.support.links import add_links
 from tests.support.server import LocalServer, html
 from tracker.db import Database
-from tracker.linkcheck.due import check_due_links
+from tracker.actors import CHECKER
+from tracker.linkcheck.services import check_due_links, check_links
 from tracker.models import Link, LinkCheck, utcnow
 from tracker.schedule import leases
 from tracker.schedule.worker import check_due
@@ -60,7 +61,7 @@ def test_check_due_skips_links_another_worker_holds_and_releases_its_own(
     assert lease_owners(database) == {held[0]: "scheduler-a"}
     checks = checks_by_link(database)
     assert set(checks) == set(due)
-    assert all(worker.startswith("cli-") for by in checks.values() for worker in by)
+    assert all(worker.startswith("check-") for by in checks.values() for worker in by)
     # Checked links moved their next check forward: nothing is due any more.
     assert json.loads(run_cli("check", "--due", "--json").stdout)["checked"] == 0
 
@@ -91,7 +92,7 @@ def test_an_interrupted_check_due_releases_what_it_claimed(
         raise KeyboardInterrupt  # as Ctrl-C would, once the first results are written
 
     with pytest.raises(KeyboardInterrupt):
-        check_due_links(database, settings, batch_size=2, progress=progress)
+        check_due_links(database, CHECKER, settings, batch_size=2, progress=progress)
     assert lease_owners(database) == {}
     assert leases.count_due(database) >= 2  # the second batch was never claimed
 
@@ -110,11 +111,9 @@ def test_check_due_beside_schedulers_checks_every_link_exactly_once(
         own = Database(db_url)
         try:
             if name.startswith("cli"):
-                check_due_links(own, small, worker=name, batch_size=20)
+                check_due_links(own, CHECKER, small, worker=name, batch_size=20)
             else:
-                from tracker.linkcheck import check_links
-
-                check_due(own, small, check_links, worker=name, batch_size=20)
+                check_due(own, CHECKER, small, check_links, worker=name, batch_size=20)
         except BaseException as exc:  # noqa: BLE001 - re-raised by the assertion below
             errors.append(exc)
         finally:

@@ -20,11 +20,17 @@ from tests.support.linkdata import (
     link,
 )
 from tests.support.server import LocalServer, Reply, html
+from tracker.actors import CHECKER, Actor
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimEventAction, ClaimStatus, LinkState, Role
-from tracker.errors import InvalidInput
-from tracker.linkcheck import check_links, lookup_archives
-from tracker.linkcheck.overrides import clear_override, ignore_domain, set_override
+from tracker.errors import InvalidInput, PermissionDenied
+from tracker.linkcheck.services import (
+    check_links,
+    clear_link_override,
+    ignore_domain_failures,
+    lookup_archives,
+    override_link,
+)
 from tracker.models import ClaimSource, Reviewer, SourceEvent
 from tracker.settings import Settings
 
@@ -52,6 +58,9 @@ class Switch:
         return self.reply
 
 
+ANA = Actor.reviewer("ana")
+
+
 def add_reviewer(database: Database, name: str = "ana") -> None:
     with database.transaction() as session:
         session.add(Reviewer(name=name, role=Role.REVIEWER))
@@ -65,19 +74,19 @@ def test_rot_is_confirmed_after_n_checks_spanning_h_hours_then_recovers(
     claim_id, link_id = add_claim(database, url, "4.2%")
     rules = settings.with_overrides(dead_after_checks=3, dead_after_hours=72)
     clock = FakeClock()
-    check_links(database, rules, [link_id], clock=clock)
+    check_links(database, CHECKER, rules, [link_id], clock=clock)
     assert link(database, link_id).state is LinkState.ALIVE
 
     page.reply = Reply(404, "gone")
     states = []
     for hours in (0, 1, 1):  # three failures within two hours: not yet dead
         clock.advance(hours)
-        check_links(database, rules, [link_id], clock=clock)
+        check_links(database, CHECKER, rules, [link_id], clock=clock)
         states.append(link(database, link_id).state)
     assert states == [LinkState.AT_RISK] * 3
     assert link(database, link_id).consecutive_failures == 3
     clock.advance(71)  # now the failures span 72 hours
-    report = check_links(database, rules, [link_id], clock=clock)
+    report = check_links(database, CHECKER, rules, [link_id], clock=clock)
     dead = link(database, link_id)
     assert dead.state is LinkState.DEAD
     assert report.states == {"dead": 1}
@@ -95,7 +104,7 @@ def test_rot_is_confirmed_after_n_checks_spanning_h_hours_then_recovers(
 
     page.reply = html("Story", STORY)
     clock.advance(200)
-    check_links(database, rules, [link_id], clock=clock)
+    check_links(database, CHECKER, rules, [link_id], clock=clock)
     back = link(database, link_id)
     assert back.state is LinkState.ALIVE
     assert back.consecutive_failures == 0
@@ -114,7 +123,7 @@ def test_blocked_and_rate_limited_never_confirm_rot(
     rules = settings.with_overrides(dead_after_checks=2, dead_after_hours=1)
     clock = FakeClock()
     for _ in range(4):
-        check_links(database, rules, ids, clock=clock)
+        check_links(database, CHECKER, rules, ids, clock=clock)
         clock.advance(24)
     assert [link(database, i).state for i in ids] == [LinkState.AT_RISK] * 2
     assert [link(database, i).consecutive_failures for i in ids] == [0, 0]
@@ -129,23 +138,27 @@ def test_ignored_domain_failures_are_inconclusive(
     rules = settings.with_overrides(dead_after_checks=2, dead_after_hours=1)
     clock = FakeClock()
     for _ in range(2):
-        check_links(database, rules, [link_id], clock=clock)
+        check_links(database, CHECKER, rules, [link_id], clock=clock)
         clock.advance(2)
     assert link(database, link_id).state is LinkState.DEAD
-    with database.transaction() as session:
-        ignore_domain(
-            session, "127.0.0.1", undo=False, reviewer="ana", note="paywall", settings=rules
-        )
+    flag = ignore_domain_failures(database, ANA, rules, "http://127.0.0.1/any", note="paywall")
+    assert (flag.domain, flag.ignore_failures, flag.was_ignored, flag.links) == (
+        "127.0.0.1",
+        True,
+        False,
+        1,
+    )
     assert link(database, link_id).state is LinkState.AT_RISK
-    check_links(database, rules, [link_id], clock=clock)
+    check_links(database, CHECKER, rules, [link_id], clock=clock)
     assert link(database, link_id).state is LinkState.AT_RISK
     with database.reading() as session:
         events = session.scalars(select(SourceEvent)).all()
         assert [(e.action.value, e.old_value, e.new_value, e.actor) for e in events] == [
             ("ignore_failures", "false", "true", "ana")
         ]
-    with database.transaction() as session:
-        ignore_domain(session, "127.0.0.1", undo=True, reviewer=None, note=None, settings=rules)
+    with pytest.raises(PermissionDenied, match="system:local may not ignore"):
+        ignore_domain_failures(database, Actor.system("local"), rules, "127.0.0.1", undo=True)
+    ignore_domain_failures(database, ANA, rules, "127.0.0.1", undo=True)
     assert link(database, link_id).state is LinkState.DEAD
 
 
@@ -156,22 +169,25 @@ def test_override_pins_the_state_until_cleared(
     claim_id, link_id = add_claim(database, url, None)
     add_reviewer(database)
     clock = FakeClock()
-    with database.transaction() as session:
-        set_override(
-            session, url, state=LinkState.ALIVE, reviewer="ana", note="bot wall", now=clock.now
-        )
+    change = override_link(database, ANA, url, state="alive", note="bot wall")
+    assert (change.before, change.link.state, change.link.overridden) == (
+        LinkState.UNCHECKED,
+        LinkState.ALIVE,
+        True,
+    )
     rules = settings.with_overrides(dead_after_checks=1, dead_after_hours=0)
-    check_links(database, rules, [link_id], clock=clock)
+    check_links(database, CHECKER, rules, [link_id], clock=clock)
     pinned = link(database, link_id)
-    assert pinned.state is LinkState.ALIVE
+    assert pinned.effective_state is LinkState.ALIVE
+    assert pinned.state is LinkState.DEAD  # the checker's own state is kept underneath
     assert pinned.last_outcome is CheckOutcome.NOT_FOUND
     assert pinned.override_note == "bot wall"
     assert not claim(database, claim_id).needs_rereview
-    with database.transaction() as session:
-        clear_override(session, url, reviewer="ana", note="fixed", settings=rules)
-    assert link(database, link_id).state is LinkState.DEAD
-    with database.transaction() as session, pytest.raises(InvalidInput, match="alive or dead"):
-        set_override(session, url, state=LinkState.AT_RISK, reviewer="ana", note="x", now=clock.now)
+    cleared = clear_link_override(database, ANA, rules, url, note="fixed")
+    assert cleared.before is LinkState.ALIVE
+    assert link(database, link_id).effective_state is LinkState.DEAD
+    with pytest.raises(InvalidInput, match="alive or dead"):
+        override_link(database, ANA, url, state=LinkState.AT_RISK, note="x")
 
 
 def test_override_dead_flags_verdicts(
@@ -181,15 +197,7 @@ def test_override_dead_flags_verdicts(
     claim_id, _ = add_claim(database, url, None, status=ClaimStatus.FALSE)
     unverified_id, _ = add_claim(database, url, None, status=ClaimStatus.UNVERIFIED)
     add_reviewer(database)
-    with database.transaction() as session:
-        set_override(
-            session,
-            url,
-            state=LinkState.DEAD,
-            reviewer="ana",
-            note="the page is a forgery",
-            now=datetime.now(UTC),
-        )
+    override_link(database, ANA, url, state=LinkState.DEAD, note="the page is a forgery")
     assert claim(database, claim_id).needs_rereview
     assert not claim(database, unverified_id).needs_rereview  # no verdict to re-read
 
@@ -202,7 +210,7 @@ def test_content_change_and_lost_evidence_flag_the_claim(
     claim_id, link_id = add_claim(database, url, "unemployment FELL to 4.2%")
     figure_id, _ = add_claim(database, url, "1250000 people")
     clock = FakeClock()
-    check_links(database, settings, [link_id], clock=clock)
+    check_links(database, CHECKER, settings, [link_id], clock=clock)
     with database.reading() as session:
         found = session.scalars(select(ClaimSource.evidence_found).order_by(ClaimSource.id)).all()
     assert found == [True, True]
@@ -211,12 +219,12 @@ def test_content_change_and_lost_evidence_flag_the_claim(
     # A trivial edit elsewhere on the page is not a material change.
     page.reply = html("Story", STORY.replace("statistics office", "national statistics office"))
     clock.advance(24)
-    check_links(database, settings, [link_id], clock=clock)
+    check_links(database, CHECKER, settings, [link_id], clock=clock)
     assert not link(database, link_id).content_changed
 
     page.reply = html("Story", REWRITTEN)
     clock.advance(24)
-    report = check_links(database, settings, [link_id], clock=clock)
+    report = check_links(database, CHECKER, settings, [link_id], clock=clock)
     changed = link(database, link_id)
     assert changed.content_changed
     assert changed.fingerprint_first != changed.fingerprint_last
@@ -254,10 +262,10 @@ def test_conditional_request_costs_a_304(
 
     url = http_server.route("/etag", conditional)
     _, link_id = add_claim(database, url, "4.2%")
-    check_links(database, settings, [link_id])
+    check_links(database, CHECKER, settings, [link_id])
     first = link(database, link_id)
     assert first.etag == '"v1"'
-    check_links(database, settings, [link_id])
+    check_links(database, CHECKER, settings, [link_id])
     second = checks(database, link_id)[-1]
     assert second.not_modified
     assert second.outcome is CheckOutcome.OK
@@ -294,14 +302,14 @@ def test_archive_lookup_picks_the_snapshot_near_the_article_date(
         _, link_id = add_claim(database, url, None, published_at=published)
         [fine_id] = add_links(database, fine)
         with_archive = settings.with_overrides(archive_url=archive.url("/wayback/available"))
-        check_links(database, with_archive, [link_id, fine_id])
+        check_links(database, CHECKER, with_archive, [link_id, fine_id])
         rotten = link(database, link_id)
         assert rotten.archive_url == f"http://web.archive.example/web/20210304050607/{url}"
         assert rotten.archive_timestamp == published
         assert rotten.archive_checked_at is not None
         assert link(database, fine_id).archive_url is None
         assert len(archive.requests) == 1  # only the failing link, and only once:
-        check_links(database, with_archive, [link_id])
+        check_links(database, CHECKER, with_archive, [link_id])
         assert len(archive.requests) == 1
 
 
@@ -312,7 +320,9 @@ def test_archive_says_nothing_archived(
         archive.fallback = Reply(body='{"archived_snapshots": {}}', content_type="application/json")
         url = http_server.route("/vanished", Reply(404))
         [link_id] = add_links(database, url)
-        check_links(database, settings.with_overrides(archive_url=archive.url("/a")), [link_id])
+        check_links(
+            database, CHECKER, settings.with_overrides(archive_url=archive.url("/a")), [link_id]
+        )
         assert link(database, link_id).archive_url is None
         assert link(database, link_id).archive_checked_at is not None
 
@@ -339,9 +349,9 @@ def test_lookup_archives_service(
         )
         ids = add_links(database, "http://gone.example/", "http://other.example/")
         with_archive = settings.with_overrides(archive_url=archive.url("/available"))
-        assert lookup_archives(database, with_archive, ids) == 2
+        assert lookup_archives(database, CHECKER, with_archive, ids) == 2
         assert link(database, ids[0]).archive_url == snapshot
-        assert lookup_archives(database, settings, ids) == 0  # archive lookups disabled
+        assert lookup_archives(database, CHECKER, settings, ids) == 0  # archive lookups disabled
 
 
 def test_unreachable_archive_is_asked_again_later(
@@ -350,8 +360,8 @@ def test_unreachable_archive_is_asked_again_later(
     url = http_server.route("/vanished", Reply(404))
     [link_id] = add_links(database, url)
     down = settings.with_overrides(archive_url="http://127.0.0.1:1/available")
-    report = check_links(database, down, [link_id])
+    report = check_links(database, CHECKER, down, [link_id])
     assert report.outcomes == {"not_found": 1}
     assert link(database, link_id).archive_checked_at is None
-    assert lookup_archives(database, down, [link_id]) == 0
+    assert lookup_archives(database, CHECKER, down, [link_id]) == 0
     assert link(database, link_id).archive_checked_at is None

@@ -16,7 +16,8 @@ from tests.support.linkdata import (
 from tests.support.server import LocalServer, Reply, endless, html, redirect
 from tracker.db import Database
 from tracker.enums import CheckOutcome, LinkState
-from tracker.linkcheck import check_links
+from tracker.actors import CHECKER
+from tracker.linkcheck.services import check_links
 from tracker.settings import Settings
 
 ARTICLE = html(
@@ -32,7 +33,7 @@ def other_server() -> Iterator[LocalServer]:
 
 def outcome_of(database: Database, settings: Settings, url: str) -> CheckOutcome:
     [link_id] = add_links(database, url)
-    report = check_links(database, settings, [link_id])
+    report = check_links(database, CHECKER, settings, [link_id])
     assert report.checked == 1
     found = link(database, link_id).last_outcome
     assert found is not None
@@ -56,7 +57,7 @@ STATUS_CASES = [
 def test_status_outcomes(database: Database, settings: Settings, http_server: LocalServer) -> None:
     urls = [http_server.route(f"/s{i}", reply) for i, (reply, _) in enumerate(STATUS_CASES)]
     ids = add_links(database, *urls)
-    report = check_links(database, settings, ids)
+    report = check_links(database, CHECKER, settings, ids)
     assert report.checked == len(STATUS_CASES)
     assert [link(database, i).last_outcome for i in ids] == [want for _, want in STATUS_CASES]
     assert [link(database, i).http_status for i in ids] == [r.status for r, _ in STATUS_CASES]
@@ -71,7 +72,7 @@ def test_permanent_redirect_is_redirected_and_temporary_is_ok(
     moved = http_server.route("/moved", redirect("/new", 301))
     temporary = http_server.route("/temp", redirect("/new", 302))
     ids = add_links(database, moved, temporary)
-    check_links(database, settings, ids)
+    check_links(database, CHECKER, settings, ids)
     moved_link, temp_link = link(database, ids[0]), link(database, ids[1])
     assert moved_link.last_outcome is CheckOutcome.REDIRECTED
     assert moved_link.final_url == http_server.url("/new")
@@ -114,7 +115,7 @@ def test_endless_body_and_gzip_bomb_are_capped(
     bomb_url = http_server.route("/bomb", Reply(body=bomb, headers={"Content-Encoding": "gzip"}))
     capped = settings.with_overrides(max_body_bytes=100_000)
     ids = add_links(database, endless_url, bomb_url)
-    report = check_links(database, capped, ids)
+    report = check_links(database, CHECKER, capped, ids)
     assert report.outcomes == {"ok": 2}
     assert [checks(database, i)[0].content_length for i in ids] == [100_000, 100_000]
 
@@ -129,8 +130,8 @@ def test_head_refused_falls_back_to_get(
 
     url = http_server.route("/report.pdf", pdf)
     [link_id] = add_links(database, url)
-    check_links(database, settings, [link_id])  # first check: GET, learns it is a PDF
-    check_links(database, settings, [link_id])  # then HEAD, refused, then GET
+    check_links(database, CHECKER, settings, [link_id])  # first check: GET, learns it is a PDF
+    check_links(database, CHECKER, settings, [link_id])  # then HEAD, refused, then GET
     methods = [request.method for request in http_server.requests]
     assert methods == ["GET", "HEAD", "GET"]
     assert [c.outcome for c in checks(database, link_id)] == [CheckOutcome.OK] * 2
@@ -162,7 +163,7 @@ def test_ssrf_guard_at_a_redirect_hop(
         )
         strict = settings.with_overrides(allow_private_networks=False)
         [link_id] = add_links(database, http_server.url("/go"))
-        check_links(database, strict, [link_id])
+        check_links(database, CHECKER, strict, [link_id])
         assert link(database, link_id).last_outcome is CheckOutcome.INVALID_URL
         assert "non-public" in (checks(database, link_id)[0].error or "")
         assert internal.hits["/secret"] == 0
@@ -184,7 +185,7 @@ def test_retry_after_is_capped(
     url = http_server.route("/busy", Reply(429, headers={"Retry-After": "3600"}))
     capped = settings.with_overrides(max_retries=1, retry_backoff=0.01, max_retry_after=0.2)
     [link_id] = add_links(database, url)
-    report = check_links(database, capped, [link_id])
+    report = check_links(database, CHECKER, capped, [link_id])
     assert report.outcomes == {"rate_limited": 1}
     assert report.seconds < 3
     assert http_server.hits["/busy"] == 2
@@ -196,7 +197,7 @@ def test_hostile_server_does_not_stall_the_batch(
     drip = http_server.route("/drip", Reply(body=endless(b"x"), chunk_delay=0.05))
     healthy = [other_server.route(f"/p{i}", ARTICLE) for i in range(10)]
     ids = add_links(database, drip, *healthy)
-    report = check_links(database, settings.with_overrides(timeout=0.5), ids)
+    report = check_links(database, CHECKER, settings.with_overrides(timeout=0.5), ids)
     assert report.checked == 11
     assert report.outcomes == {"timeout": 1, "ok": 10}
     assert link(database, ids[0]).state is LinkState.AT_RISK
@@ -214,7 +215,7 @@ def test_soft_404_signals(
     )
     everything = other_server.url("/2019/05/some-story")
     ids = add_links(database, bounced, titled, everything)
-    report = check_links(database, settings, ids)
+    report = check_links(database, CHECKER, settings, ids)
     assert report.outcomes == {"soft_404": 3}
     assert all(checks(database, i)[0].soft_404 for i in ids)
     probes = [r.path for r in other_server.requests if "fact-tracker-probe" in r.path]
@@ -225,7 +226,7 @@ def test_real_page_on_honest_host_is_not_soft_404(
     database: Database, settings: Settings, http_server: LocalServer
 ) -> None:
     urls = [http_server.route(f"/story{i}", ARTICLE) for i in range(3)]
-    report = check_links(database, settings, add_links(database, *urls))
+    report = check_links(database, CHECKER, settings, add_links(database, *urls))
     assert report.outcomes == {"ok": 3}
     probes = [r.path for r in http_server.requests if "fact-tracker-probe" in r.path]
     assert len(probes) == 1  # probed once per host, cached
@@ -252,7 +253,7 @@ def test_per_host_concurrency_is_respected(
 
     urls = [http_server.route(f"/c{i}", counted) for i in range(12)]
     polite = settings.with_overrides(per_host_concurrency=2, concurrency=32)
-    report = check_links(database, polite, add_links(database, *urls))
+    report = check_links(database, CHECKER, polite, add_links(database, *urls))
     assert report.outcomes == {"ok": 12}
     assert state["peak"] == 2
 
@@ -264,9 +265,9 @@ def test_links_slow_last_time_are_started_first(
     slow = http_server.route("/slow", html("Slow", "<p>late</p>", delay=0.3))
     ids = add_links(database, *fast, slow)
     one_at_a_time = settings.with_overrides(concurrency=1)
-    check_links(database, one_at_a_time, ids)
+    check_links(database, CHECKER, one_at_a_time, ids)
     http_server.requests.clear()
-    check_links(database, one_at_a_time, ids)
+    check_links(database, CHECKER, one_at_a_time, ids)
     pages = [r.path for r in http_server.requests if "probe" not in r.path]
     assert pages[0] == "/slow"
     assert sorted(pages[1:]) == ["/fast0", "/fast1", "/fast2"]

@@ -36,7 +36,8 @@ from tests.support.report_credibility import (
 from tests.support.reports import NOW, article_report, count_queries, insert_sample
 from tracker.db import Database
 from tracker.models import Source
-from tracker.records import get_or_create_link, get_or_create_source
+from tracker.credibility.sources import get_or_create_source
+from tracker.linkcheck.links import get_or_create_link
 
 
 def _report(database: Database, *, hostile: bool = False) -> ArticleReport:

@@ -13,7 +13,9 @@ from tracker.cli import review_queue
 from tracker.db import Database
 from tracker.enums import ClaimStatus
 from tracker.models import Claim, ClaimEvent
-from tracker.review import ClaimView, add_note, load_claim
+from tracker.actors import Actor
+from tracker.review.services import add_note, load_claim
+from tracker.review.views import ClaimView
 
 
 @pytest.fixture
@@ -48,8 +50,10 @@ def test_reviewers_add_and_list(run_cli: CliInvoker) -> None:
     assert table[0].split("\t") == ["id", "name", "email", "role", "added"]
     assert table[2].split("\t")[1:4] == ["bo", "bo@example.org", "admin"]
     for args, message in [
-        (("ana",), "error: reviewer ana already exists"),
+        (("ana", "--reviewer", "bo"), "error: reviewer ana already exists"),
         (("cy", "--role", "owner"), "error: invalid role 'owner'"),
+        (("cy",), "error: system:local may not add reviewers"),  # bo is an admin now
+        (("cy", "--reviewer", "ana"), "error: reviewer ana has role reviewer"),
     ]:
         result = run_cli("reviewers", "add", *args, exit_code=2)
         assert result.stderr.startswith(message)
@@ -244,9 +248,9 @@ def test_review_queue_optional_notes_and_quit(
 def test_review_queue_refuses_a_verdict_on_a_claim_changed_meanwhile(
     run_cli: CliInvoker, database: Database, data: Seed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def load_then_someone_notes(db: Database, claim_id: int) -> ClaimView:
-        view = load_claim(db, claim_id)
-        add_note(database, claim_id, "I am on this one", reviewer="root")
+    def load_then_someone_notes(db: Database, actor: Actor, claim_id: int) -> ClaimView:
+        view = load_claim(db, actor, claim_id)
+        add_note(database, Actor.reviewer("root"), claim_id, "I am on this one")
         return view
 
     monkeypatch.setattr(review_queue, "load_claim", load_then_someone_notes)

@@ -12,7 +12,9 @@ from tests.support.review_race import race_verdict
 from tracker.db import Database
 from tracker.enums import ClaimStatus
 from tracker.models import Claim, ClaimEvent
-from tracker.review import ClaimChanged, set_status
+from tracker.actors import Actor
+from tracker.review.locking import ClaimChanged
+from tracker.review.services import set_status
 from tracker.review.locking import swap
 
 
@@ -68,7 +70,7 @@ def test_two_processes_racing_on_one_claim(db_url: str, database: Database) -> N
 def test_the_compare_and_swap_refuses_a_stale_base(database: Database) -> None:
     """The UPDATE itself checks the version, whatever the caller checked before it."""
     data = seed(database)
-    set_status(database, data.claim_id, "in_review", reviewer="ana")
+    set_status(database, Actor.reviewer("ana"), data.claim_id, "in_review")
     before = snapshot(database)
     with database.transaction() as session:
         claim = session.get(Claim, data.claim_id)

@@ -9,19 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import CliInvoker
-from tests.support.checker import CHECKER
 from tests.support.links import add_links
 from tests.support.server import LocalServer, html
 from tracker.db import Database
 from tracker.errors import InvalidInput
-from tracker.schedule import leases, worker
+from tracker.schedule import leases
 from tracker.schedule.duration import parse_duration
 from tracker.schedule.events import LogfmtFormatter, format_fields
-
-
-@pytest.fixture
-def test_checker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(worker, "load_checker", lambda: CHECKER)
 
 
 def logfmt_events(stderr: str) -> list[dict[str, str]]:
@@ -32,7 +26,6 @@ def logfmt_events(stderr: str) -> list[dict[str, str]]:
     return events
 
 
-@pytest.mark.usefixtures("test_checker")
 def test_once_checks_what_is_due_and_logs_one_line_per_event(
     run_cli: CliInvoker, database: Database, http_server: LocalServer
 ) -> None:
@@ -51,7 +44,6 @@ def test_once_checks_what_is_due_and_logs_one_line_per_event(
     assert leases.count_due(database) == 0
 
 
-@pytest.mark.usefixtures("test_checker")
 def test_status_shows_due_links_and_leases_by_owner(
     run_cli: CliInvoker, database: Database
 ) -> None:
@@ -76,13 +68,12 @@ def test_status_shows_due_links_and_leases_by_owner(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--check-every", "soon"], "Invalid value for '--check-every'"),
+        (["--check-every", "soon"], "invalid duration 'soon'"),
         (["--check-every", "0s"], "at least 1s"),
         (["--batch-size", "0"], "Invalid value for '--batch-size'"),
         (["--worker-id", "bad id!"], "invalid worker id"),
     ],
 )
-@pytest.mark.usefixtures("test_checker")
 def test_bad_options_exit_2_and_write_nothing(
     run_cli: CliInvoker, database: Database, args: list[str], message: str
 ) -> None:

@@ -9,9 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from tests.support.checker import CHECKER
 from tests.support.links import add_links
+from tracker.actors import CHECKER, Actor
 from tracker.db import Database
+from tracker.linkcheck.services import check_links
+from tracker.linkcheck.views import CheckReport
 from tracker.enums import LinkState
 from tracker.models import Link, utcnow
 from tracker.schedule import jobs, leases, runner
@@ -20,7 +22,7 @@ from tracker.settings import Settings
 
 
 def runtime(database: Database, settings: Settings, worker: str = "w1") -> jobs.Runtime:
-    return jobs.Runtime(database, settings, CHECKER, worker, batch_size=10)
+    return jobs.Runtime(database, settings, check_links, worker, batch_size=10)
 
 
 def test_a_restarted_worker_frees_the_leases_of_its_previous_life_at_once(
@@ -30,7 +32,9 @@ def test_a_restarted_worker_frees_the_leases_of_its_previous_life_at_once(
     assert leases.claim_due(database, "w1", 10, 3600) == ids  # then the process "died"
     seen: list[Sequence[int]] = []
 
-    def record(db: Database, s: Settings, link_ids: Sequence[int], **kw: object) -> object:
+    def record(
+        db: Database, actor: Actor, s: Settings, link_ids: Sequence[int], **kw: object
+    ) -> CheckReport:
         seen.append(list(link_ids))
         with db.transaction() as session:
             session.execute(
@@ -38,7 +42,7 @@ def test_a_restarted_worker_frees_the_leases_of_its_previous_life_at_once(
                 .where(Link.id.in_(link_ids))
                 .values(next_check_at=utcnow().replace(year=2999))
             )
-        return None
+        return CheckReport.empty()
 
     report = runner.run(
         database, settings, record, runner.ScheduleOptions(worker="w1", batch_size=5, once=True)
@@ -80,7 +84,7 @@ def test_archive_lookups_go_to_newly_failing_links_only(
     _mark(database, alive, state=LinkState.ALIVE)
     calls: list[list[int]] = []
     monkeypatch.setattr(
-        "tracker.linkcheck.lookup_archives", lambda *args: calls.append(list(args[2]))
+        "tracker.linkcheck.services.lookup_archives", lambda *args: calls.append(list(args[3]))
     )
     enabled = settings.with_overrides(archive_url="http://127.0.0.1:9/available")
 
@@ -95,7 +99,7 @@ def test_the_daily_summary_counts_checks_states_and_backlog(
 ) -> None:
     add_links(database, ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"])
     add_links(database, ["http://127.0.0.1:9/old"], next_check_at=utcnow() - timedelta(hours=3))
-    CHECKER(database, settings, [1, 2], worker="w9")
+    check_links(database, CHECKER, settings, [1, 2], worker="w9")
     leases.claim_due(database, "w1", 1, 60)
     with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
         jobs.log_daily_summary(runtime(database, settings))

@@ -128,6 +128,7 @@ def test_lease_holdings_by_owner(database: Database) -> None:
     assert held["a"].first_expiry > now
 
 
+@pytest.mark.real_database  # creates a table, compares schemas on its own connection
 def test_the_job_table_is_left_out_of_the_drift_check(database: Database) -> None:
     ensure_job_table(database)
     ensure_job_table(database)  # idempotent
@@ -156,6 +157,7 @@ def _plan_nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.slow
+@pytest.mark.real_database  # plans are read (after ANALYZE) on a connection of their own
 @pytest.mark.parametrize("due_fraction", [1.0, 0.01])
 def test_the_claim_uses_the_due_index_with_100000_links(
     database: Database, backend: str, due_fraction: float

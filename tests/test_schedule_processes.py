@@ -1,7 +1,6 @@
 """The scheduler as real OS processes: sharing work, dying, restarting, stopping, refusing.
 
-Each test runs ``fact-tracker schedule`` (with the test checker, see tests.support.checker)
-against a real database and a real local HTTP server, and judges by the database and the
+Each test runs ``fact-tracker schedule`` (with the real checker) against a real database and a real local HTTP server, and judges by the database and the
 server's hit counts, never by the scheduler's own word.
 """
 
@@ -225,12 +224,8 @@ def test_a_second_scheduler_is_refused(
     run_cli: CliInvoker,
     database: Database,
     spawn: type[SchedulerProcess],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tests.support.checker import CHECKER
-    from tracker.schedule import worker
-
-    monkeypatch.setattr(worker, "load_checker", lambda: CHECKER)
+    run_cli("reviewers", "add", "ana")
     first = spawn("--worker-id", "w1")
     first.wait_for_event("scheduler_started")
 
@@ -246,11 +241,12 @@ def test_a_second_scheduler_is_refused(
         assert "event=round_done worker=w2" in ran.stderr
     workers = json.loads(run_cli("schedule", "status", "--json").stdout)["workers"]
     assert {row["worker"]: row["running"] for row in workers}["w1"] is True
-    assert "worker w1 is running" in run_cli("schedule", "forget", "w1", exit_code=2).stderr
+    forget = ("schedule", "forget", "w1", "--reviewer", "ana")
+    assert "worker w1 is running" in run_cli(*forget, exit_code=2).stderr
     first.signal(signal.SIGTERM)
     assert first.wait() == 0
     workers = json.loads(run_cli("schedule", "status", "--json").stdout)["workers"]
     assert {row["worker"]: row["running"] for row in workers}["w1"] is False
-    assert "Removed 3 job(s)" in run_cli("schedule", "forget", "w1").stdout
+    assert "Removed 3 jobs" in run_cli("schedule", "forget", "w1", "--reviewer", "ana").stdout
     assert json.loads(run_cli("schedule", "status", "--json").stdout)["jobs"] == []
-    assert "worker w1 not found" in run_cli("schedule", "forget", "w1", exit_code=2).stderr
+    assert "worker w1 not found" in run_cli(*forget, exit_code=2).stderr

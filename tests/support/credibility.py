@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from tracker.db import Database
 from tracker.enums import ClaimStatus, LinkState
 from tracker.models import Article, Citation, Claim, ClaimSource, Link
-from tracker.records import get_or_create_link, get_or_create_source
+from tracker.credibility.sources import get_or_create_source
+from tracker.linkcheck.links import get_or_create_link
 
 
 def _link(session: Session, url: str, state: LinkState, override: LinkState | None = None) -> Link:

@@ -24,7 +24,10 @@ from tracker.models import (
     LinkCheck,
     Reviewer,
 )
-from tracker.records import get_or_create_link, get_or_create_source, record_claim_event
+from tracker.credibility.sources import get_or_create_source
+from tracker.linkcheck.links import get_or_create_link
+from tracker.review.claims import record_claim_event
+from tracker.review.reviewers import Acting
 from tracker.urls import registrable_domain
 
 T0 = datetime(2024, 11, 11, 9, 0, tzinfo=UTC)
@@ -150,12 +153,14 @@ def add_event(
     note: str | None = None,
     reviewer: Reviewer | None = None,
 ) -> ClaimEvent:
+    acting = (
+        Acting(reviewer.name, reviewer.id, reviewer.role) if reviewer else Acting(actor, None, None)
+    )
     event = record_claim_event(
         session,
         claim,
-        actor=actor,
+        actor=acting,
         action=action,
-        reviewer=reviewer,
         old_status=claim.status if new_status else None,
         new_status=new_status,
         note=note,

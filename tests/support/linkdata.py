@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tracker.db import Database
 from tracker.enums import ClaimStatus
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, LinkCheck
-from tracker.records import get_or_create_link
+from tracker.linkcheck.links import get_or_create_link
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

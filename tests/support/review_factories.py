@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimStatus, LinkState, Role
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, Reviewer, utcnow
-from tracker.records import get_or_create_source
+from tracker.credibility.sources import get_or_create_source
 from tracker.urls import normalize_url, registrable_domain
 
 SNAPSHOT_TABLES = ("reviewers", "articles", "claims", "claim_sources", "claim_events", "links")

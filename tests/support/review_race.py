@@ -7,7 +7,8 @@ from multiprocessing.synchronize import Barrier
 
 from tracker.db import Database
 from tracker.errors import StaleVersion
-from tracker.review import set_status
+from tracker.actors import Actor
+from tracker.review.services import set_status
 
 
 def race_verdict(
@@ -27,9 +28,9 @@ def race_verdict(
         try:
             change = set_status(
                 database,
+                Actor.reviewer(reviewer),
                 claim_id,
                 status,
-                reviewer=reviewer,
                 note=f"{reviewer} says {status}",
                 expect_version=1,
             )

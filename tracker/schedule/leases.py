@@ -32,9 +32,13 @@ from tracker.models import Link, utcnow
 
 
 def database_now(session: Session) -> datetime:
-    """The clock leases are measured with: the server's on PostgreSQL, ours on SQLite."""
+    """The clock leases are measured with: the server's on PostgreSQL, ours on SQLite.
+
+    ``statement_timestamp()``, not ``now()``: the time of this statement, even inside a long
+    transaction (``now()`` is when the transaction began).
+    """
     if session.get_bind().dialect.name == "postgresql":
-        now: datetime = session.execute(select(func.now())).scalar_one()
+        now: datetime = session.execute(select(func.statement_timestamp())).scalar_one()
         return now
     return utcnow()
 

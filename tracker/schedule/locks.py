@@ -56,7 +56,7 @@ def worker_lock(database: Database, worker_id: str) -> Iterator[None]:
         if not acquired:
             raise SchedulerAlreadyRunning(
                 f"a scheduler with worker id {worker_id!r} is already running on this database: "
-                "give each worker its own --worker-id"
+                "give each worker its own worker id"
             )
         try:
             yield
