@@ -18,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from reports.credibility_data import DomainCredibility, credibility_of
+from tracker.actors import is_system_name
 from tracker.enums import VERDICTS, CheckOutcome, ClaimEventAction, ClaimStatus, LinkState
 from tracker.errors import NotFound
+from tracker.linkcheck.rot import outcome_class
 from tracker.models import (
     Article,
     Citation,
@@ -37,21 +39,7 @@ from tracker.urls import try_normalize_url
 
 SCHEMA_VERSION = "1"
 
-HEALTHY_OUTCOMES = frozenset({CheckOutcome.OK, CheckOutcome.REDIRECTED})
-# The site refused us, it did not say the page is gone: such checks count neither way.
-INCONCLUSIVE_OUTCOMES = frozenset({CheckOutcome.BLOCKED, CheckOutcome.RATE_LIMITED})
-ROTTEN_STATES = frozenset({LinkState.DEAD, LinkState.AT_RISK})
-
-
-def outcome_class(outcome: CheckOutcome | None) -> str:
-    """``ok``, ``inconclusive``, ``failed`` or ``none``: how a check reads in charts."""
-    if outcome is None:
-        return "none"
-    if outcome in HEALTHY_OUTCOMES:
-        return "ok"
-    if outcome in INCONCLUSIVE_OUTCOMES:
-        return "inconclusive"
-    return "failed"
+__all__ = ["SCHEMA_VERSION", "ArticleReport", "build_article_report", "outcome_class"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +67,9 @@ class LinkEntry:
     url: str
     domain: str | None
     state: LinkState
+    """The effective state: a reviewer's override, else the checker's."""
     checker_state: LinkState
+    overridden: bool
     override_note: str | None
     last_outcome: CheckOutcome | None
     http_status: int | None
@@ -93,10 +83,6 @@ class LinkEntry:
     archive_url: str | None
     archive_timestamp: datetime | None
     checks: tuple[CheckEntry, ...]
-
-    @property
-    def is_rotten(self) -> bool:
-        return self.state in ROTTEN_STATES
 
     @property
     def moved(self) -> bool:
@@ -208,6 +194,14 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class TextSegment:
+    """A run of the article's text; ``claim_id`` when the run is that claim's sentence."""
+
+    text: str
+    claim_id: int | None
+
+
+@dataclass(frozen=True)
 class ArticleReport:
     schema_version: str
     generated_at: datetime
@@ -218,6 +212,8 @@ class ArticleReport:
     citations: tuple[CitationEntry, ...]
     credibility: dict[str, DomainCredibility]
     """The publisher's and every cited domain's explained score, by registrable domain."""
+    text: tuple[TextSegment, ...]
+    """The article's text with each claim it contains marked, in reading order."""
 
     @property
     def publisher(self) -> DomainCredibility | None:
@@ -314,7 +310,28 @@ def build_article_report(
         links=link_entries,
         citations=citations,
         credibility=credibility_of(session, settings, display_names),
+        text=highlight(article.text or "", claims),
     )
+
+
+def highlight(text: str, claims: tuple[ClaimEntry, ...]) -> tuple[TextSegment, ...]:
+    """``text`` cut into runs, each claim's sentence its own run (overlaps and claims the text
+    no longer holds are left unmarked)."""
+    segments: list[TextSegment] = []
+    done = 0
+    placed = sorted((c for c in claims if c.position is not None), key=lambda c: c.position or 0)
+    for claim in placed:
+        start = text.find(claim.text, max(done, (claim.position or 0) - len(claim.text)))
+        if start < done:
+            continue
+        if start > done:
+            segments.append(TextSegment(text[done:start], None))
+        end = start + len(claim.text)
+        segments.append(TextSegment(text[start:end], claim.id))
+        done = end
+    if done < len(text):
+        segments.append(TextSegment(text[done:], None))
+    return tuple(segments)
 
 
 def _link_sources(article: Article) -> list[Source | None]:
@@ -342,6 +359,7 @@ def link_entry(link: Link, checks: list[LinkCheck] | None = None) -> LinkEntry:
         domain=link.source.domain if link.source else None,
         state=link.effective_state,
         checker_state=link.state,
+        overridden=link.override_state is not None,
         override_note=link.override_note if link.override_state else None,
         last_outcome=link.last_outcome,
         http_status=link.http_status,
@@ -373,7 +391,10 @@ def _claim_entry(claim: Claim, links: dict[int, LinkEntry]) -> ClaimEntry:
     events = sorted(claim.events, key=lambda event: event.id)
     rating = rating_for(claim.status)
     verdict_event = _verdict_event(claim.status, events)
-    latest_note = next((event.note for event in reversed(events) if event.note), None)
+    # A reviewer's reasoning, not the checker's or the extractor's notes.
+    latest_note = next(
+        (e.note for e in reversed(events) if e.note and not is_system_name(e.actor)), None
+    )
     return ClaimEntry(
         id=claim.id,
         position=claim.position,

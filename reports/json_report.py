@@ -8,9 +8,6 @@ ships a v2 file and bumps :data:`reports.data.SCHEMA_VERSION`.
 from __future__ import annotations
 
 import json
-from dataclasses import fields, is_dataclass
-from datetime import date, datetime
-from enum import Enum
 from importlib import resources
 from typing import Any
 
@@ -18,6 +15,8 @@ from reports.common import state_label, status_label
 from reports.credibility_data import DomainCredibility, SourcesReport
 from reports.data import ArticleReport, ClaimEntry, LinkEntry, SourceEntry
 from reports.links_data import LinksReport, RottenLink
+from tracker.jsonable import dumps as encode
+from tracker.jsonable import to_jsonable
 
 ARTICLE_SCHEMA = "article-report.v1.json"
 LINKS_SCHEMA = "links-report.v1.json"
@@ -31,19 +30,8 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
-def plain(value: Any) -> Any:
-    """Dataclasses, enums, dates and tuples as JSON values (ISO 8601 dates, enum values)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {field.name: plain(getattr(value, field.name)) for field in fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    return value
+plain = to_jsonable
+"""Dataclasses, enums, dates and tuples as JSON values: the one encoder (tracker.jsonable)."""
 
 
 def link_dict(link: LinkEntry) -> dict[str, Any]:
@@ -136,11 +124,12 @@ def links_dict(report: LinksReport) -> dict[str, Any]:
             for group in report.by_article
         ],
         "rot_rate": [{**plain(week), "rate": week.rate} for week in report.rot_rate],
+        "rot_now": {**plain(report.rot_now), "rate": report.rot_now.rate},
     }
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return encode(data) + "\n"
 
 
 def render_article(report: ArticleReport) -> str:

@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from reports.data import ROTTEN_STATES, SCHEMA_VERSION, LinkEntry, link_entry, outcome_class
+from reports.data import SCHEMA_VERSION, LinkEntry, link_entry
 from tracker.enums import CheckOutcome, LinkState
+from tracker.linkcheck import rot
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, LinkCheck, utcnow
 
 DEFAULT_WEEKS = 26
@@ -52,7 +53,8 @@ class ArticleGroup:
 
 @dataclass(frozen=True)
 class WeekRate:
-    """Links whose last check in the week failed, over links checked conclusively that week."""
+    """Links whose last check in the week failed, over links checked conclusively that week
+    (the rot rule of :mod:`tracker.linkcheck.rot`, applied to that week's last checks)."""
 
     week_start: date
     links_checked: int
@@ -61,8 +63,19 @@ class WeekRate:
 
     @property
     def rate(self) -> float | None:
-        conclusive = self.links_checked - self.links_inconclusive
-        return self.links_failing / conclusive if conclusive else None
+        return rot.rate(self.links_failing, self.links_checked - self.links_inconclusive)
+
+
+@dataclass(frozen=True)
+class RotNow:
+    """The rot rate of all links now: the figure sources and scores use, summed over domains."""
+
+    rotten: int
+    counted: int
+
+    @property
+    def rate(self) -> float | None:
+        return rot.rate(self.rotten, self.counted)
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,7 @@ class LinksReport:
     by_domain: tuple[DomainGroup, ...]
     by_article: tuple[ArticleGroup, ...]
     rot_rate: tuple[WeekRate, ...]
+    rot_now: RotNow
 
 
 def build_links_report(
@@ -87,9 +101,18 @@ def build_links_report(
     by_state = {state.value: 0 for state in LinkState}
     for state, count in session.execute(select(shown, func.count()).group_by(shown)):
         by_state[str(getattr(state, "value", state))] += count
+    rotten_now, counted_now = session.execute(
+        select(
+            func.count().filter(rot.rotten_sql()),
+            func.count().filter(rot.counted_sql()),
+        ).select_from(Link)
+    ).one()
     links = session.scalars(
         select(Link)
-        .where(shown.in_([state.value for state in ROTTEN_STATES]))
+        .where(
+            shown.in_([state.value for state in rot.NEEDS_ATTENTION]),
+            Link.next_check_at.is_not(None),  # retired: nothing cites it any more
+        )
         .order_by(Link.id)
         .options(
             selectinload(Link.source), selectinload(Link.citations).selectinload(Citation.article)
@@ -127,6 +150,7 @@ def build_links_report(
         by_domain=_by_domain(rotten),
         by_article=_by_article(rotten),
         rot_rate=_rot_rate(session, weeks=weeks, now=now),
+        rot_now=RotNow(int(rotten_now or 0), int(counted_now or 0)),
     )
 
 
@@ -170,7 +194,7 @@ def _rot_rate(session: Session, *, weeks: int, now: datetime) -> tuple[WeekRate,
     week = min(last_in_week)
     while week <= week_start(now):
         outcomes = last_in_week.get(week, {})
-        classes = [outcome_class(outcome) for outcome in outcomes.values()]
+        classes = [rot.outcome_class(outcome) for outcome in outcomes.values()]
         result.append(
             WeekRate(
                 week_start=week,

@@ -89,6 +89,8 @@ def _state_cell(link: LinkEntry | None) -> str:
     if link is None:
         return "-"
     cell = md(state_label(link.state))
+    if link.overridden:
+        cell += f" (override; checker: {md(state_label(link.checker_state))})"
     if link.moved:
         cell += " (moved)"
     if link.content_changed:
@@ -139,12 +141,11 @@ def credibility_block(item: DomainCredibility) -> list[str]:
                 f"{used.value:.2f}",
                 f"{used.weight:g}",
                 f"{item.share(used.weight):.0%}",
-                md(used.setting),
                 md(used.detail),
             ]
             for used in explanation.inputs
         ]
-        columns = ["Input used", "Value", "Weight", "Share", "Setting", "Detail"]
+        columns = ["Input used", "Value", "Weight", "Share", "Detail"]
         lines += [*_table(columns, rows), ""]
     if explanation.missing:
         lines += ["Missing:", ""]
@@ -156,9 +157,9 @@ def credibility_block(item: DomainCredibility) -> list[str]:
     return lines
 
 
-def _claim_section(report: ArticleReport, number: int, claim: ClaimEntry) -> list[str]:
+def _claim_section(report: ArticleReport, claim: ClaimEntry) -> list[str]:
     lines = [
-        f"### {number}\\. {md(claim.text)}",
+        f"### Claim {claim.id}: {md(claim.text)}",
         "",
         f"- **Kind:** {md(claim.kind)}",
         f"- **Verdict:** {_verdict(claim)}",
@@ -166,7 +167,7 @@ def _claim_section(report: ArticleReport, number: int, claim: ClaimEntry) -> lis
     if claim.needs_rereview:
         lines.append("- **Needs re-review:** a source changed since the verdict")
     if claim.latest_note:
-        lines.append(f"- **Latest note:** {md(claim.latest_note)}")
+        lines.append(f"- **Reviewer's note:** {md(claim.latest_note)}")
     lines.append("- **History:**")
     lines.extend(_event_line(event) for event in claim.history)
     lines.append("")
@@ -249,14 +250,14 @@ def render_article(report: ArticleReport) -> str:
     else:
         lines += credibility_block(report.publisher)
     lines += ["## Claims", ""]
-    for number, claim in enumerate(report.claims, start=1):
-        lines += _claim_section(report, number, claim)
+    for claim in report.claims:
+        lines += _claim_section(report, claim)
     if not report.claims:
         lines += ["No claims recorded.", ""]
     if report.unresolved_citations:
         lines += ["## Unresolved citations", ""]
         lines += [
-            f"- #{citation.position}: “{md(citation.anchor_text)}”"
+            f"- citation {citation.id}: “{md(citation.anchor_text)}”"
             + (f" (written as `{md(citation.raw_url)}`)" if citation.raw_url else "")
             for citation in report.unresolved_citations
         ]
@@ -293,7 +294,7 @@ def _rotten_rows(items: Iterable[RottenLink], *, with_articles: bool) -> list[st
         link = item.link
         row = [
             md_link(link.url, link.url),
-            md(state_label(link.state)),
+            _state_cell(link),
             md(outcome_label(link.last_outcome)),
             md(link.http_status),
             fmt_date(link.failing_since),
@@ -307,6 +308,10 @@ def _rotten_rows(items: Iterable[RottenLink], *, with_articles: bool) -> list[st
     return _table(columns, rows)
 
 
+def _rate(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
+
+
 def render_links(report: LinksReport) -> str:
     states = ", ".join(
         f"{md(state_label(state))} {report.links_by_state[state.value]}" for state in LinkState
@@ -318,6 +323,10 @@ def render_links(report: LinksReport) -> str:
         "",
         f"- **Links:** {report.links_total} ({states})",
         f"- **Dead or at risk:** {len(report.rotten)}",
+        (
+            f"- **Rot now:** {_rate(report.rot_now.rate)} ({report.rot_now.rotten} of "
+            f"{report.rot_now.counted} checked links)"
+        ),
         "",
         "## Dead and at-risk links by domain",
         "",
@@ -341,7 +350,7 @@ def render_links(report: LinksReport) -> str:
             str(week.links_checked),
             str(week.links_failing),
             str(week.links_inconclusive),
-            "-" if week.rate is None else f"{week.rate:.0%}",
+            _rate(week.rate),
         ]
         for week in report.rot_rate
     ]

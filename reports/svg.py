@@ -70,6 +70,8 @@ class Timeline:
     end_label: str
     marks: tuple[Mark, ...]
     omitted: int
+    caption: str
+    """The timeline in words, for paper and screen readers: how many checks, when, which."""
 
 
 def _title(check: CheckEntry) -> str:
@@ -98,15 +100,40 @@ def timeline(checks: tuple[CheckEntry, ...], *, width: int = 420) -> Timeline | 
         )
         for check in shown
     )
+    last = shown[-1].checked_at
+    if span < 86400:  # within a day the dates alone say nothing: the labels give the times
+        start_label = f"{first:%Y-%m-%d %H:%M}"
+        end_label = f"{last:%H:%M}" if last.date() == first.date() else f"{last:%Y-%m-%d %H:%M}"
+    else:
+        start_label, end_label = f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"
     return Timeline(
         width=width,
         height=height,
         y=12,
-        start_label=fmt_datetime(first)[:10],
-        end_label=fmt_datetime(shown[-1].checked_at)[:10],
+        start_label=start_label,
+        end_label=end_label,
         marks=marks,
         omitted=len(checks) - len(shown),
+        caption=_caption(shown),
     )
+
+
+def _caption(checks: tuple[CheckEntry, ...]) -> str:
+    """``2 checks, 2024-11-11 09:00 to 09:05 UTC: 1 reachable, 1 failed; last: not found
+    (HTTP 404)``."""
+    first, last = checks[0].checked_at, checks[-1].checked_at
+    when = f"{first:%Y-%m-%d %H:%M}"
+    if len(checks) > 1:
+        when += f" to {last:%H:%M}" if last.date() == first.date() else f" to {last:%Y-%m-%d %H:%M}"
+    names = {"ok": "reachable", "failed": "failed", "inconclusive": "blocked or rate-limited"}
+    counts = [
+        f"{sum(check.outcome_class == key for check in checks)} {name}"
+        for key, name in names.items()
+        if any(check.outcome_class == key for check in checks)
+    ]
+    noun = "check" if len(checks) == 1 else "checks"
+    latest = _title(checks[-1]).split(": ", 1)[1]
+    return f"{len(checks)} {noun}, {when} UTC: {', '.join(counts)}; last: {latest}"
 
 
 @dataclass(frozen=True)

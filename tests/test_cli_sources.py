@@ -14,11 +14,17 @@ from tracker.enums import Role
 from tracker.models import Reviewer
 
 
+@pytest.fixture(autouse=True)
+def reviewers(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ana reviews, vic views; commands that record who acted act as ana unless told."""
+    with database.transaction() as session:
+        session.add_all([Reviewer(name="ana"), Reviewer(name="vic", role=Role.VIEWER)])
+    monkeypatch.setenv("FACT_TRACKER_REVIEWER", "ana")
+
+
 @pytest.fixture
 def seeded(database: Database) -> Database:
     seed(database)
-    with database.transaction() as session:
-        session.add_all([Reviewer(name="ana"), Reviewer(name="vic", role=Role.VIEWER)])
     return database
 
 
@@ -43,14 +49,15 @@ def test_list_sorts(seeded: Database, run_cli: CliInvoker, sort: str, order: lis
 def test_list_shows_scores_and_records(seeded: Database, run_cli: CliInvoker) -> None:
     listed = json.loads(run_cli("sources", "list", "--json").stdout)
     cited = listed[0]
-    assert cited["score"] == pytest.approx((0.6 * 0.5 + 0.8 + 2 * 2 / 3) / 3.5)
+    assert cited["score"] == pytest.approx((0.4 * 0.5 + 0.8 + 2 * 2 / 3) / 3.5)
     assert cited["basis"] == "own record (3)"
     assert {item["key"] for item in cited["missing"]} == {
         "manual",
         "external",
         "verdicts_published",
     }
-    assert cited["track_record"]["rot_rate"] == pytest.approx(0.4)
+    assert cited["track_record"]["rot_rate"] == pytest.approx(0.6)
+    assert (cited["track_record"]["rotten_links"], cited["track_record"]["counted_links"]) == (3, 5)
     assert cited["track_record"]["links"]["dead"] == 2
     assert listed[2]["score"] is None
 
@@ -58,14 +65,14 @@ def test_list_shows_scores_and_records(seeded: Database, run_cli: CliInvoker) ->
     assert len(table) == 3
     assert table[1].split("\t") == [
         "cited.org",
-        "0.70",
+        "0.67",
         "own record (3)",
         "0",
         "4",
         "6",
         "5",
         "2",
-        "40%",
+        "60%",
         "4/5",
         "2 accurate, 1 false, 1 unverifiable",
     ]
@@ -73,11 +80,11 @@ def test_list_shows_scores_and_records(seeded: Database, run_cli: CliInvoker) ->
 
 def test_show(seeded: Database, run_cli: CliInvoker) -> None:
     out = run_cli("sources", "show", "https://www.cited.org/anything").stdout
-    assert out.startswith("cited.org\n\nScore: 0.70 on 0..1\n")
-    assert "used    link survival (1 - rot rate): 0.60 x weight 0.5" in out
+    assert out.startswith("cited.org\n\nScore: 0.67 on 0..1\n")
+    assert "used    link survival (1 - rot rate): 0.40 x weight 0.5" in out
     assert "missing manual rating: no reviewer has rated it" in out
     assert "  links:              1 unchecked, 2 alive, 1 at_risk, 2 dead" in out
-    assert "  link rot:           40% (2 dead of 5 checked)" in out
+    assert "  link rot:           60% (3 of 5 checked links rotten, 2 confirmed dead)" in out
     assert "  evidence found:     80% (4 of 5 checked)" in out
     assert "  claims citing it:   2 accurate, 1 false, 1 unverifiable" in out
 
@@ -120,7 +127,7 @@ def test_rate_and_history(seeded: Database, run_cli: CliInvoker) -> None:
     [
         (["9", "--reviewer", "ana", "--note", "x"], "rating 9 is outside the manual scale 1..5"),
         (["3", "--reviewer", "vic", "--note", "x"], "vic has role viewer"),
-        (["3", "--reviewer", "ana", "--note", ""], "a note saying why is required"),
+        (["3", "--reviewer", "ana", "--note", ""], "a rating needs a note saying why"),
     ],
 )
 def test_rate_refusals(

@@ -66,7 +66,7 @@ def test_a_good_file_is_normalized() -> None:
 def test_missing_columns_are_named() -> None:
     with pytest.raises(InvalidInput, match=r"no score column 'score' \(header: 'domain', 'rat"):
         parse("domain,rating\nbbc.co.uk,3\n")
-    with pytest.raises(InvalidInput, match=r"no domain column 'site'.*--domain-column"):
+    with pytest.raises(InvalidInput, match=r"no domain column 'site'.*name the domain column"):
         parse("domain,score\nbbc.co.uk,3\n", domain="site")
     with pytest.raises(InvalidInput, match="appears more than once"):
         parse("Score,domain,score \nbbc.co.uk,3,4\n", score="SCORE")

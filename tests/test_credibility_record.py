@@ -29,7 +29,8 @@ def test_track_record_arithmetic(database: Database) -> None:
         LinkState.UNCHECKED: 1,
     }
     assert (cited.link_count, cited.checked_links, cited.dead_links) == (6, 5, 2)
-    assert cited.rot_rate == pytest.approx(0.4)
+    assert (cited.rotten_links, cited.counted_links) == (3, 5)  # the at-risk 404 is rot too
+    assert cited.rot_rate == pytest.approx(0.6)
     assert (cited.evidence_checked, cited.evidence_found) == (5, 4)
     assert cited.evidence_share == pytest.approx(0.8)
     # Claim 1 relies on two cited.org links but counts once.
@@ -83,11 +84,11 @@ def test_score_from_the_track_record(database: Database, settings: Settings) -> 
 
     used = {item.key: (item.value, item.weight) for item in cited.inputs}
     assert used == {
-        "rot": (pytest.approx(0.6), 0.5),
+        "rot": (pytest.approx(0.4), 0.5),
         "evidence": (pytest.approx(0.8), 1.0),
         "verdicts_cited": (pytest.approx(2 / 3), 2.0),
     }
-    assert cited.score == pytest.approx((0.6 * 0.5 + 0.8 + 2 * 2 / 3) / 3.5)
+    assert cited.score == pytest.approx((0.4 * 0.5 + 0.8 + 2 * 2 / 3) / 3.5)
     missing = {item.key: item.reason for item in cited.missing}
     assert missing == {
         "manual": "no reviewer has rated it",
@@ -101,10 +102,8 @@ def test_score_from_the_track_record(database: Database, settings: Settings) -> 
     assert other.inputs == []
     reasons = {item.key: item.reason for item in other.missing}
     assert reasons["rot"] == "no checked links yet"
-    assert reasons["evidence"] == "checked evidence: 1 of the 3 needed (credibility_min_sample)"
-    assert reasons["verdicts_cited"] == (
-        "rated verdicts: 1 of the 3 needed (credibility_min_sample)"
-    )
+    assert reasons["evidence"] == "checked evidence: 1 of the 3 needed"
+    assert reasons["verdicts_cited"] == ("rated verdicts: 1 of the 3 needed")
 
     publisher = everything["example.com"]
     assert [item.key for item in publisher.inputs] == ["verdicts_published"]

@@ -27,6 +27,8 @@ EXTERNAL = [
 ]
 RECORD = _record(
     links={LinkState.ALIVE: 7, LinkState.DEAD: 3},
+    rotten_links=3,
+    counted_links=10,
     evidence_checked=4,
     evidence_found=3,
     verdicts_cited={ClaimStatus.ACCURATE: 2, ClaimStatus.MOSTLY_FALSE: 2},
@@ -57,7 +59,7 @@ def test_weighted_mean_of_every_input(settings: Settings) -> None:
     assert "manual rating: 0.75 x weight 3 (35% of the weight; credibility_weight_manual)" in text
     assert "4/5 by ana on 2026-11-02: careful corrections" in text
     assert "raw -0.6 on -1..1" in text
-    assert "3 of 10 checked links dead (rot 30%)" in text
+    assert "3 of 10 checked links rotten (rot 30%)" in text
     assert "missing rating set unused: does not rate it" in text
     as_dict = result.to_dict()
     assert as_dict["score"] == pytest.approx(expected)
@@ -75,8 +77,8 @@ def test_weights_come_from_settings(settings: Settings) -> None:
     assert [item.key for item in result.inputs] == ["manual"]
     assert result.score == pytest.approx(0.75)
     reasons = {item.key: item.reason for item in result.missing}
-    assert reasons["rot"].startswith("turned off (credibility_weight_rot = 0)")
-    assert reasons["external:quality"].startswith("turned off (credibility_weight_external = 0)")
+    assert reasons["rot"].startswith("given no weight; 3 of 10 checked links rotten")
+    assert reasons["external:quality"].startswith("given no weight;")
 
     heavy_record = settings.with_overrides(credibility_weight_manual=0.0)
     result = explain(RECORD, MANUAL, [], [], heavy_record)
@@ -102,6 +104,8 @@ def test_no_inputs_means_no_score(settings: Settings) -> None:
 def test_small_samples_do_not_count(settings: Settings) -> None:
     record = _record(
         links={LinkState.DEAD: 2, LinkState.UNCHECKED: 40},
+        rotten_links=2,
+        counted_links=2,
         evidence_checked=2,
         evidence_found=0,
         verdicts_published={ClaimStatus.FALSE: 2, ClaimStatus.UNVERIFIABLE: 5},
@@ -109,18 +113,18 @@ def test_small_samples_do_not_count(settings: Settings) -> None:
     result = explain(record, None, [], [], settings)
     assert result.score is None
     reasons = {item.key: item.reason for item in result.missing}
-    assert reasons["rot"] == "checked links: 2 of the 3 needed (credibility_min_sample)"
-    assert reasons["evidence"] == "checked evidence: 2 of the 3 needed (credibility_min_sample)"
-    assert reasons["verdicts_published"] == (
-        "rated verdicts: 2 of the 3 needed (credibility_min_sample)"
-    )
+    assert reasons["rot"] == "checked links: 2 of the 3 needed"
+    assert reasons["evidence"] == "checked evidence: 2 of the 3 needed"
+    assert reasons["verdicts_published"] == "rated verdicts: 2 of the 3 needed"
     relaxed = explain(record, None, [], [], settings.with_overrides(credibility_min_sample=1))
     assert relaxed.score == 0.0
     assert len(relaxed.inputs) == 3
 
 
 def test_ignored_domains_have_no_rot_input(settings: Settings) -> None:
-    record = _record(ignore_failures=True, links={LinkState.DEAD: 10})
+    record = _record(
+        ignore_failures=True, links={LinkState.DEAD: 10}, rotten_links=10, counted_links=10
+    )
     result = explain(record, None, [], [], settings)
     assert result.score is None
     reasons = {item.key: item.reason for item in result.missing}

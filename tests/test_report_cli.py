@@ -18,7 +18,9 @@ from tracker.db import Database
 
 
 @pytest.fixture
-def article_id(database: Database) -> int:
+def article_id(database: Database, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setenv("FACT_TRACKER_ORGANIZATION_NAME", "Test Checks")
+    monkeypatch.setenv("FACT_TRACKER_ORGANIZATION_URL", "https://checks.example/")
     return insert_sample(database).article_id
 
 

@@ -164,7 +164,9 @@ def test_html_shows_publisher_record_and_source_scores(database: Database) -> No
     card = soup.find(id=f"domain-{RATED}")
     assert card is not None
     rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in card.select("tbody tr")]
-    assert rows[0][:5] == ["manual rating", "0.75", "3", "75%", "credibility_weight_manual"]
+    assert rows[0][:4] == ["manual rating", "0.75", "3", "75%"]
+    # A reader's report names no internal setting.
+    assert "credibility_weight" not in soup.get_text()
     assert rows[1][:4] == ["rating set quality", "0.25", "1", "25%"]
 
 
@@ -193,7 +195,8 @@ def test_markdown_shows_publisher_and_source_scores(database: Database) -> None:
     assert "**example.com**: no score yet (no inputs)" in text
     assert "| 0.62 (example.org) |" in text
     assert "## Cited domains" in text
-    assert "| manual rating | 0.75 | 3 | 75% | credibility\\_weight\\_manual |" in text
+    assert "| manual rating | 0.75 | 3 | 75% | 4/5" in text
+    assert "credibility\\_weight" not in text
 
 
 def test_markdown_escapes_hostile_credibility_text(database: Database) -> None:
@@ -246,7 +249,8 @@ def test_sources_report_track_record_matches_the_known_fixture(database: Databas
     # 6 links: alive 2 (one by override), dead 2 (one by override), at risk 1, unchecked 1
     assert record["links"] == {"unchecked": 1, "alive": 2, "at_risk": 1, "dead": 2}
     assert (record["checked_links"], record["dead_links"]) == (5, 2)
-    assert record["rot_rate"] == pytest.approx(0.4)
+    assert (record["rotten_links"], record["counted_links"]) == (3, 5)  # the at-risk 404 too
+    assert record["rot_rate"] == pytest.approx(0.6)
     assert record["citations"] == 4  # L1 twice, L2, L5
     assert record["verdicts_cited"] == {"accurate": 2, "false": 1, "unverifiable": 1}
     assert cited["display_name"] == "Cited"
@@ -275,7 +279,7 @@ def test_report_sources_cli_every_format(
         cited = rows[0]
         assert cited["domain"] == "cited.org"
         assert cited["display_name"].startswith("'=")  # formula neutralized
-        assert float(cited["rot_rate"]) == pytest.approx(0.4)
+        assert float(cited["rot_rate"]) == pytest.approx(0.6)
         assert (cited["links_dead"], cited["checked_links"]) == ("2", "5")
         assert "manual rating 0.50 x 3" in cited["inputs_used"]
     elif fmt == "html":
@@ -289,7 +293,7 @@ def test_report_sources_cli_every_format(
         assert not soup.find_all("script")
         assert "<script>" not in text
         assert "## cited.org" in text
-        assert "Link rot:** 40%" in text
+        assert "Link rot:** 60%" in text
 
 
 def test_report_sources_on_an_empty_database(run_cli: CliInvoker) -> None:

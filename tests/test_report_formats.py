@@ -126,7 +126,10 @@ def test_markdown_content(report: ArticleReport) -> None:
     assert soup.h1 is not None
     assert soup.h1.get_text() == "Verification report: Peacekeepers in Ukraine"
     headings = [h3.get_text() for h3 in soup.find_all("h3")]
-    assert headings[0] == "1. 69% of Poles oppose sending troops to Ukraine"
+    # Numbered by claim id, as the commands take it.
+    assert (
+        headings[0] == f"Claim {report.claims[0].id}: 69% of Poles oppose sending troops to Ukraine"
+    )
     text = soup.get_text(" ")
     assert "Unverifiable, by ana on 2024-11-27" in text
     assert "In review → Mostly accurate" in text
@@ -273,11 +276,13 @@ def test_claimreview_is_safe_inside_a_script_element(
     assert reviews[0]["itemReviewed"]["author"]["name"] == f"Jan Kowalski{XSS}"
 
 
-def test_review_url_template_comes_from_settings(report: ArticleReport) -> None:
-    custom = load_settings(claimreview_url_template="https://f.example/{article_id}/{claim_id}")
+def test_review_url_template_comes_from_settings(report: ArticleReport, config: Settings) -> None:
+    custom = config.with_overrides(
+        claimreview_url_template="https://f.example/{article_id}/{claim_id}"
+    )
     reviews = json.loads(claimreview.render_article(report, custom))
     assert reviews[0]["url"] == f"https://f.example/{report.article.id}/{report.claims[0].id}"
-    broken = load_settings(claimreview_url_template="https://f.example/{nope}")
+    broken = config.with_overrides(claimreview_url_template="https://f.example/{nope}")
     with pytest.raises(InvalidInput, match="CLAIMREVIEW_URL_TEMPLATE"):
         claimreview.render_article(report, broken)
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tracker.db import Database
-from tracker.enums import ClaimStatus, LinkState
+from tracker.enums import CheckOutcome, ClaimStatus, LinkState
 from tracker.models import Article, Citation, Claim, ClaimSource, Link
 from tracker.credibility.sources import get_or_create_source
 from tracker.linkcheck.links import get_or_create_link
 
 
-def _link(session: Session, url: str, state: LinkState, override: LinkState | None = None) -> Link:
+def _link(
+    session: Session,
+    url: str,
+    state: LinkState,
+    override: LinkState | None = None,
+    outcome: CheckOutcome | None = None,
+) -> Link:
     link = get_or_create_link(session, url)
     link.state = state
     link.override_state = override
+    link.last_outcome = outcome
     return link
 
 
@@ -36,7 +43,8 @@ def seed(database: Database) -> None:
     """Publisher example.com (2 articles); cited.org (6 links); other.net (1 unchecked link).
 
     cited.org effective states: alive L1, L6 (dead, overridden alive); dead L2, L5 (alive,
-    overridden dead); at_risk L3; unchecked L4 -> 5 checked, 2 dead.
+    overridden dead); at_risk L3 (a 404 not yet confirmed); unchecked L4 -> 5 checked, 2 dead,
+    3 rotten (L2, L3, L5) of 5 that count: rot 60%.
     """
     with database.transaction() as session:
         publisher = get_or_create_source(session, "example.com")
@@ -44,12 +52,13 @@ def seed(database: Database) -> None:
         a2 = Article(url="https://example.com/2", source_id=publisher.id, text="")
         a3 = Article(url=None, text="a pasted file with no publisher")
         session.add_all([a1, a2, a3])
-        l1 = _link(session, "https://cited.org/1", LinkState.ALIVE)
-        l2 = _link(session, "https://www.cited.org/2", LinkState.DEAD)
-        l3 = _link(session, "https://data.cited.org/3", LinkState.AT_RISK)
+        ok, gone = CheckOutcome.OK, CheckOutcome.NOT_FOUND
+        l1 = _link(session, "https://cited.org/1", LinkState.ALIVE, outcome=ok)
+        l2 = _link(session, "https://www.cited.org/2", LinkState.DEAD, outcome=gone)
+        l3 = _link(session, "https://data.cited.org/3", LinkState.AT_RISK, outcome=gone)
         _link(session, "https://cited.org/4", LinkState.UNCHECKED)
-        l5 = _link(session, "https://cited.org/5", LinkState.ALIVE, override=LinkState.DEAD)
-        l6 = _link(session, "https://cited.org/6", LinkState.DEAD, override=LinkState.ALIVE)
+        l5 = _link(session, "https://cited.org/5", LinkState.ALIVE, LinkState.DEAD, ok)
+        l6 = _link(session, "https://cited.org/6", LinkState.DEAD, LinkState.ALIVE, gone)
         l7 = _link(session, "https://other.net/7", LinkState.UNCHECKED)
         session.flush()
         session.add_all(

@@ -22,6 +22,8 @@ def weights() -> Settings:
         credibility_weight_rot=0.5,
         credibility_weight_evidence=1,
         credibility_min_sample=3,
+        organization_name="Test Checks",
+        organization_url="https://checks.example/",
     )
 
 

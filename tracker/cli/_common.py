@@ -138,9 +138,15 @@ def _set_db_url(ctx: click.Context, _param: click.Parameter, value: str | None) 
         app.use_database_url(value)
 
 
-def printable(value: object, replacement: str = " ") -> str:
-    """One line with no control characters: user and page text must not drive the terminal."""
-    return "".join(char if char.isprintable() else replacement for char in str(value))
+def printable(value: object) -> str:
+    """One line with no control characters: user and page text must not drive the terminal.
+
+    Line breaks and tabs become spaces; any other control character (ESC, BEL, C1 CSI...)
+    shows as ``?``, so a stripped escape sequence is visible rather than silently mangled.
+    """
+    return "".join(
+        char if char.isprintable() else (" " if char.isspace() else "?") for char in str(value)
+    )
 
 
 def say(text: str = "", *, err: bool = False) -> None:

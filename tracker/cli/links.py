@@ -61,7 +61,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 
 @click.command()
-@click.option("--all", "every", is_flag=True, help="Check every link something cites.")
+@click.option("--all", "every", is_flag=True, help="Check every link (but retired ones).")
 @click.option(
     "--due",
     is_flag=True,

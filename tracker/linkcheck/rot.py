@@ -3,11 +3,13 @@
 A check's outcome is a *success* (the page is there), *inconclusive* (blocked, rate limited:
 the site refused us, it did not say the page is gone) or *broken* (counts toward rot).
 
-**A link is rotten when a reviewer pinned it dead, or it is confirmed dead, or its last check
-was broken; it is healthy when a reviewer pinned it alive or its last check succeeded.**
-Otherwise (never checked, or only inconclusive lately) it counts neither way. The *rot rate*
-is rotten links over links that count. The weekly rot rate applies the same rule to each
-link's last check of the week (overrides are not historical, so there only outcomes count).
+**A link is rotten when its effective state is dead (confirmed, or pinned by a reviewer), or,
+unpinned, its last check was broken (at risk counts: a 404 is rot before it is confirmed); it
+is healthy when its effective state is alive.** Otherwise (never checked, or only blocked or
+rate limited lately) it counts neither way. The *rot rate* is rotten links over links that
+count. The weekly rot rate applies the same rule to each link's last check of the week (an
+alive link's last check succeeded; overrides are not historical, so there only outcomes
+count).
 
 :func:`rot_verdict` is the rule in Python; :func:`rotten_sql` and :func:`counted_sql` are the
 same rule as SQL, for aggregates over many links (``tests/test_rot.py`` keeps them equal).
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, case, or_
+from sqlalchemy import ColumnElement, and_, or_
 
 from tracker.enums import CheckOutcome, LinkState
 from tracker.models import Link
@@ -61,28 +63,32 @@ def rot_verdict(
     state: LinkState, override: LinkState | None, last_outcome: CheckOutcome | None
 ) -> bool | None:
     """Rotten (True), healthy (False), or not counted (None): the rule above."""
-    if override is not None:
-        return override is LinkState.DEAD
-    if state is LinkState.DEAD:
+    effective = override or state
+    if effective is LinkState.DEAD:
         return True
-    return outcome_verdict(last_outcome)
+    if effective is LinkState.ALIVE:
+        return False
+    if override is None and last_outcome in BROKEN:
+        return True
+    return None
+
+
+def _failing_unpinned() -> ColumnElement[bool]:
+    return and_(
+        Link.override_state.is_(None),
+        Link.last_outcome.is_not(None),
+        Link.last_outcome.in_(sorted(BROKEN)),
+    )
 
 
 def rotten_sql() -> ColumnElement[bool]:
     """SQL: the link is rotten (:func:`rot_verdict` is True)."""
-    return case(
-        (Link.override_state.is_not(None), Link.override_state == LinkState.DEAD),
-        else_=or_(Link.state == LinkState.DEAD, Link.last_outcome.in_(sorted(BROKEN))),
-    )
+    return or_(Link.effective_state == LinkState.DEAD, _failing_unpinned())
 
 
 def counted_sql() -> ColumnElement[bool]:
     """SQL: the link counts toward the rot rate (:func:`rot_verdict` is not None)."""
-    return or_(
-        Link.override_state.is_not(None),
-        Link.state == LinkState.DEAD,
-        and_(Link.last_outcome.is_not(None), Link.last_outcome.in_(sorted(SUCCESS | BROKEN))),
-    )
+    return or_(Link.effective_state.in_([LinkState.DEAD, LinkState.ALIVE]), _failing_unpinned())
 
 
 def rate(rotten: int, counted: int) -> float | None:

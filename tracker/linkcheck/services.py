@@ -28,7 +28,7 @@ from tracker.db import Database
 from tracker.enums import CheckOutcome, LinkState, Role
 from tracker.errors import InvalidInput
 from tracker.linkcheck import overrides
-from tracker.linkcheck.links import find_link, is_cited
+from tracker.linkcheck.links import find_link
 from tracker.linkcheck.views import (
     CheckReport,
     CheckView,
@@ -72,7 +72,7 @@ def links_to_check(
     link: str | None = None,
     article_id: int | None = None,
 ) -> list[int]:
-    """The ids one of ``every`` (each link something cites), ``link`` or ``article_id`` names."""
+    """The ids one of ``every`` (each link not retired), ``link`` or ``article_id`` names."""
     from tracker.articles.lookup import get_article
 
     if sum([every, link is not None, article_id is not None]) != 1:
@@ -89,7 +89,8 @@ def links_to_check(
                 .distinct()
             )
             return sorted(link_id for link_id in session.scalars(query) if link_id is not None)
-        return list(session.scalars(select(Link.id).where(is_cited()).order_by(Link.id)))
+        scheduled = Link.next_check_at.is_not(None)  # retired links are checked no more
+        return list(session.scalars(select(Link.id).where(scheduled).order_by(Link.id)))
 
 
 def check_links(
