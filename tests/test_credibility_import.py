@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tracker.credibility.imports import parse_ratings, parse_scale, store_ratings
-from tracker.credibility.imports import Scale
+from tracker.credibility.imports import Scale, parse_ratings, parse_scale, store_ratings
 from tracker.db import Database
 from tracker.errors import InvalidInput
 from tracker.models import ExternalRating, RatingSet, Source

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tracker.credibility.record import TrackRecord, verdict_balance
-from tracker.credibility.score import explain
-from tracker.credibility.score import ExternalScore, ManualRating
+from tracker.credibility.score import ExternalScore, ManualRating, explain
 from tracker.enums import ClaimStatus, LinkState
 from tracker.settings import Settings
 

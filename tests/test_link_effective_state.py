@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from tracker.db import Database
 from tracker.enums import LinkState
-from tracker.models import Link
 from tracker.linkcheck.links import get_or_create_link
+from tracker.models import Link
 
 CASES = [
     (LinkState.ALIVE, None, LinkState.ALIVE),

@@ -12,8 +12,8 @@ from sqlalchemy import func, select, update
 from tests.conftest import CliInvoker
 from tests.support.links import add_links
 from tests.support.server import LocalServer, html
-from tracker.db import Database
 from tracker.actors import CHECKER
+from tracker.db import Database
 from tracker.linkcheck.services import check_due_links, check_links
 from tracker.models import Link, LinkCheck, utcnow
 from tracker.schedule import leases

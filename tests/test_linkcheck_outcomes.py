@@ -14,9 +14,9 @@ from tests.support.linkdata import (
     link,
 )
 from tests.support.server import LocalServer, Reply, endless, html, redirect
+from tracker.actors import CHECKER
 from tracker.db import Database
 from tracker.enums import CheckOutcome, LinkState
-from tracker.actors import CHECKER
 from tracker.linkcheck.services import check_links
 from tracker.settings import Settings
 

@@ -34,10 +34,10 @@ from tests.support.report_credibility import (
     weights,
 )
 from tests.support.reports import NOW, article_report, count_queries, insert_sample
-from tracker.db import Database
-from tracker.models import Source
 from tracker.credibility.sources import get_or_create_source
+from tracker.db import Database
 from tracker.linkcheck.links import get_or_create_link
+from tracker.models import Source
 
 
 def _report(database: Database, *, hostile: bool = False) -> ArticleReport:

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from tests.conftest import CliInvoker
 from tests.support.review_factories import Seed, make_article, make_claim, seed, snapshot
+from tracker.actors import Actor
 from tracker.cli import review_queue
 from tracker.db import Database
 from tracker.enums import ClaimStatus
 from tracker.models import Claim, ClaimEvent
-from tracker.actors import Actor
 from tracker.review.services import add_note, load_claim
 from tracker.review.views import ClaimView
 

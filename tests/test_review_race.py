@@ -9,13 +9,12 @@ from sqlalchemy import select
 
 from tests.support.review_factories import seed, snapshot
 from tests.support.review_race import race_verdict
+from tracker.actors import Actor
 from tracker.db import Database
 from tracker.enums import ClaimStatus
 from tracker.models import Claim, ClaimEvent
-from tracker.actors import Actor
-from tracker.review.locking import ClaimChanged
+from tracker.review.locking import ClaimChanged, swap
 from tracker.review.services import set_status
-from tracker.review.locking import swap
 
 
 @pytest.mark.slow

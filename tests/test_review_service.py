@@ -7,11 +7,11 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.support.review_factories import Seed, seed, snapshot
+from tracker.actors import LOCAL_READER, Actor
 from tracker.db import Database
 from tracker.enums import ClaimEventAction, ClaimStatus, Role, SourceEventAction
 from tracker.errors import InvalidInput, NotFound, PermissionDenied, StaleVersion
 from tracker.models import Claim, ClaimEvent, ClaimSource, Source, SourceEvent
-from tracker.actors import LOCAL_READER, Actor
 from tracker.review.locking import ClaimChanged
 from tracker.review.services import (
     add_note,

@@ -12,9 +12,9 @@ from sqlalchemy import update
 from tests.support.links import add_links
 from tracker.actors import CHECKER, Actor
 from tracker.db import Database
+from tracker.enums import LinkState
 from tracker.linkcheck.services import check_links
 from tracker.linkcheck.views import CheckReport
-from tracker.enums import LinkState
 from tracker.models import Link, utcnow
 from tracker.schedule import jobs, leases, runner
 from tracker.schedule.events import LOGGER_NAME

@@ -1,7 +1,8 @@
 """The scheduler as real OS processes: sharing work, dying, restarting, stopping, refusing.
 
-Each test runs ``fact-tracker schedule`` (with the real checker) against a real database and a real local HTTP server, and judges by the database and the
-server's hit counts, never by the scheduler's own word.
+Each test runs ``fact-tracker schedule`` (with the real checker) against a real database and
+a real local HTTP server, and judges by the database and the server's hit counts, never by
+the scheduler's own word.
 """
 
 from __future__ import annotations

@@ -98,8 +98,11 @@ def test_service_messages_name_no_command_line_flags() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Raise) and node.exc is not None:
-                for text in ast.walk(node.exc):
-                    if isinstance(text, ast.Constant) and isinstance(text.value, str):
-                        if flag.search(text.value):
-                            found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+                found += [
+                    f"{path.relative_to(PACKAGE)}:{node.lineno}"
+                    for text in ast.walk(node.exc)
+                    if isinstance(text, ast.Constant)
+                    and isinstance(text.value, str)
+                    and flag.search(text.value)
+                ]
     assert found == []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from tracker.credibility.sources import get_or_create_source
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimStatus, LinkState
-from tracker.models import Article, Citation, Claim, ClaimSource, Link
-from tracker.credibility.sources import get_or_create_source
 from tracker.linkcheck.links import get_or_create_link
+from tracker.models import Article, Citation, Claim, ClaimSource, Link
 
 
 def _link(

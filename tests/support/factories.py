@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tracker.credibility.sources import get_or_create_source
 from tracker.enums import CheckOutcome, ClaimEventAction, ClaimKind, ClaimStatus, LinkState, Role
+from tracker.linkcheck.links import get_or_create_link
 from tracker.models import (
     Article,
     Citation,
@@ -24,8 +26,6 @@ from tracker.models import (
     LinkCheck,
     Reviewer,
 )
-from tracker.credibility.sources import get_or_create_source
-from tracker.linkcheck.links import get_or_create_link
 from tracker.review.claims import record_claim_event
 from tracker.review.reviewers import Acting
 from tracker.urls import registrable_domain

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tracker.db import Database
 from tracker.enums import ClaimStatus
-from tracker.models import Article, Citation, Claim, ClaimSource, Link, LinkCheck
 from tracker.linkcheck.links import get_or_create_link
+from tracker.models import Article, Citation, Claim, ClaimSource, Link, LinkCheck
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

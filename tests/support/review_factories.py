@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from tracker.credibility.sources import get_or_create_source
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimStatus, LinkState, Role
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, Reviewer, utcnow
-from tracker.credibility.sources import get_or_create_source
 from tracker.urls import normalize_url, registrable_domain
 
 SNAPSHOT_TABLES = ("reviewers", "articles", "claims", "claim_sources", "claim_events", "links")

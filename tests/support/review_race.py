@@ -5,9 +5,9 @@ from __future__ import annotations
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
+from tracker.actors import Actor
 from tracker.db import Database
 from tracker.errors import StaleVersion
-from tracker.actors import Actor
 from tracker.review.services import set_status
 
 
