@@ -250,7 +250,7 @@ def build_article_report(
     """
     article = session.scalar(
         select(Article)
-        .where(Article.id == article_id)
+        .where(Article.id == article_id, Article.deleted_at.is_(None))
         .options(
             selectinload(Article.source),
             selectinload(Article.citations).selectinload(Citation.link).options(*_LINK_LOADS),

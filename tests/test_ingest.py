@@ -321,3 +321,46 @@ def test_ingest_needs_a_reviewer_and_records_who(database: Database, settings: S
     with pytest.raises(PermissionDenied, match="system:checker may not ingest"):
         ingest(database, Actor.system("checker"), settings, path)
     assert set(counts(database).values()) == {0}
+
+
+def test_re_ingest_reads_claim_histories_in_one_query(
+    database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """Whether the extractor may touch a claim (is_touched) is read for all claims at once."""
+    from tests.support.reports import count_queries
+
+    path = write(tmp_path, "story.txt", ARTICLE)
+    first = ingest(database, ANA, settings, str(path))
+    assert len(first.claims) == 2
+    path.write_text(ARTICLE.replace("12%", "13%"), encoding="utf-8")
+    with count_queries(database) as statements:
+        ingest(database, ANA, settings, str(path))
+    reads = [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "claim_events" in s
+    ]
+    assert len(reads) == 1
+
+
+def test_articles_list_takes_a_fixed_number_of_queries(
+    database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from tests.support.reports import count_queries
+    from tracker.actors import LOCAL_READER
+    from tracker.articles.services import list_articles
+
+    def queries_for_listing() -> int:
+        with count_queries(database) as statements:
+            listed = list_articles(database, LOCAL_READER)
+        assert all(article.claim_count == 2 for article in listed)
+        return len(statements)
+
+    for number in range(3):
+        ingest(
+            database, ANA, settings, str(write(tmp_path, f"s{number}.txt", f"{number}\n{ARTICLE}"))
+        )
+    few = queries_for_listing()
+    for number in range(3, 9):
+        ingest(
+            database, ANA, settings, str(write(tmp_path, f"s{number}.txt", f"{number}\n{ARTICLE}"))
+        )
+    assert queries_for_listing() == few <= 5

@@ -138,7 +138,7 @@ def test_the_plan_survives_a_restart(
     first = spawn("--check-every", "1h", "--worker-id", "w1")
     first.wait_for_event("scheduler_started")
     planned = {
-        job["job"]: job
+        job["name"]: job
         for job in json.loads(run_cli("schedule", "status", "--json").stdout)["jobs"]
     }
     assert set(planned) == {"check-due", "archive-lookup", "daily-summary"}
@@ -180,7 +180,7 @@ def test_the_plan_survives_a_restart(
 
 def _next_run(run_cli: CliInvoker, name: str) -> datetime:
     jobs = json.loads(run_cli("schedule", "status", "--json").stdout)["jobs"]
-    [job] = [job for job in jobs if job["job"] == name]
+    [job] = [job for job in jobs if job["name"] == name]
     return datetime.fromisoformat(job["next_run_time"])
 
 

@@ -180,12 +180,16 @@ def stderr_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def print_table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
 ) -> None:
     """A rich table on a terminal; plain tab-separated lines when piped."""
     rows = list(rows)
-    if not sys.stdout.isatty():
+    if not stdout_is_terminal():
         click.echo("\t".join(columns))
         for row in rows:
             click.echo("\t".join(cell(value) for value in row))

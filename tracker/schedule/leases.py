@@ -13,8 +13,9 @@ lease ends. On SQLite the claim runs under ``BEGIN IMMEDIATE`` (one writer at a 
 scheduler process per database is the documented limit (see :mod:`tracker.schedule.locks`).
 
 Due means ``next_check_at <= now`` and no live lease. A link whose ``next_check_at`` is NULL is
-not scheduled. A link pinned by a human override is still claimed and checked (its history
-keeps growing); the checker leaves its state alone.
+not scheduled (it was retired: nothing cites it). A link pinned by a human override is still
+claimed and checked: its history keeps growing and the checker keeps its own state up to date
+underneath the pinned one.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def claim_due(
     *,
     now: datetime | None = None,
 ) -> list[int]:
-    """Lease up to ``limit`` due links to ``owner``; their ids, most overdue first."""
+    """Lease up to ``limit`` due links to ``owner`` (the most overdue ones); their ids, in
+    ascending order (the checker orders its work itself, slowest link first)."""
     with database.transaction() as session:
         clock = now or database_now(session)
         statement = claim_statement(owner, limit, clock, timedelta(seconds=lease_seconds))
