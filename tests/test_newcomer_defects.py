@@ -178,7 +178,7 @@ def test_5_an_override_keeps_the_checkers_state_and_marks_every_badge(
     gone = http_server.url("/budget")
     run_cli("links", "override", gone, "--state", "alive", "--note", "bot wall")
     soup = BeautifulSoup(run_cli("report", "1").stdout, "lxml")
-    badges = [b for b in soup.select(".badge.overridden")]
+    badges = soup.select(".badge.overridden")
     assert badges  # on the claim's source row and on the link's own card
     assert all(b.get_text(strip=True) == "Alive · override" for b in badges)
     assert all("the checker says At risk" in str(b.get("title")) for b in badges)

@@ -18,10 +18,11 @@ from tracker.db import Database
 from tracker.models import Reviewer
 
 ESCAPES = ("\x1b", "\x07", "\x9b", "\x90", "\r")
-HOSTILE = """Evil \x1b]0;pwned\x07 title \x1b[31mred
-
-Poland now spends 4.1% of GDP on defence\x1b[2K, up from 2.4% in 2022, according to <u>the \x1b[5mministry</u>.
-"""
+HOSTILE = (
+    "Evil \x1b]0;pwned\x07 title \x1b[31mred\n\n"
+    "Poland now spends 4.1% of GDP on defence\x1b[2K, up from 2.4% in 2022, according to "
+    "<u>the \x1b[5mministry</u>.\n"
+)
 
 
 @pytest.fixture(autouse=True)
