@@ -111,3 +111,35 @@ def test_usage_errors_are_one_line(args: list[str], message: str) -> None:
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("environment", "file_text"),
+    [
+        ({}, None),
+        ({"FACT_TRACKER_DATABASE_URL": "sqlite:////tmp/from-env.db"}, None),
+        ({"fact_tracker_database_url": "sqlite:////tmp/lower.db"}, None),
+        ({}, 'database_url = "sqlite:////tmp/from-file.db"\n'),
+        ({"FACT_TRACKER_DATABASE_URL": "sqlite:////tmp/env-wins.db"}, "timeout = 3.0\n"),
+    ],
+)
+def test_the_quick_database_url_agrees_with_the_settings(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    file_text: str | None,
+) -> None:
+    """``claims list`` reads the URL without pydantic when it can: never a different one."""
+    from tracker.setting_sources import quick_database_url
+    from tracker.settings import load_settings
+
+    monkeypatch.delenv("FACT_TRACKER_DATABASE_URL")
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("FACT_TRACKER_CONFIG", str(config))
+    if file_text is not None:
+        config.write_text(file_text, encoding="utf-8")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    quick = quick_database_url()
+    assert quick in (None, load_settings().database_url)
+    assert (quick is None) == (file_text is not None and not environment)

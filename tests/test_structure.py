@@ -25,6 +25,7 @@ ALLOWED = {
     "tracker.actors": "the actor type every service takes (who acts)",
     "tracker.enums": "the vocabularies views are made of (statuses, states, outcomes)",
     "tracker.settings": "the one settings object, loaded at the edge and passed down",
+    "tracker.setting_sources": "the database URL without the full settings (fast start-up)",
     "tracker.db": "the Database handle a front end opens and hands to services",
     "tracker.schema_check": "refusing a database at the wrong schema before any service runs",
     "tracker.migrate": "init and db upgrade|downgrade|current: schema plumbing, no rules",

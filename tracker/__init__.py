@@ -1,8 +1,5 @@
 """fact-tracker: record claims, watch their cited sources for rot, log verdicts, report."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("fact-tracker")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"
+"""The one place the version is written (pyproject.toml reads it): ``--version`` needs no
+package metadata lookup, which costs a short command a noticeable share of its start-up."""

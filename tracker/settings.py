@@ -7,11 +7,8 @@ The settings file is ``$FACT_TRACKER_CONFIG`` or ``config.toml`` in the user's c
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
-import platformdirs
 from pydantic import Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
@@ -22,24 +19,13 @@ from pydantic_settings import (
 
 from tracker import __version__
 from tracker.errors import InvalidInput
+from tracker.setting_sources import (
+    ENV_PREFIX,
+    default_database_url,
+    settings_file,
+)
 
-APP_NAME = "fact-tracker"
-ENV_PREFIX = "FACT_TRACKER_"
-
-
-def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def default_database_url() -> str:
-    return f"sqlite:///{data_dir() / 'fact-tracker.sqlite3'}"
-
-
-def settings_file() -> Path:
-    configured = os.environ.get(f"{ENV_PREFIX}CONFIG")
-    if configured:
-        return Path(configured)
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+__all__ = ["Settings", "load_settings", "redact_url", "settings_file"]
 
 
 class Settings(BaseSettings):

@@ -55,6 +55,19 @@ class AppContext:
             self._settings = load_settings(database_url=self.db_url)
         return self._settings
 
+    @property
+    def database_url(self) -> str:
+        """``--db``, else the settings' URL; read without the full settings when it can be."""
+        if self.db_url is not None:
+            return self.db_url
+        if self._settings is None:
+            from tracker.setting_sources import quick_database_url
+
+            quick = quick_database_url()
+            if quick is not None:
+                return quick
+        return self.settings.database_url
+
     def database(self, *, create: bool = False, require_schema: bool = True) -> Database:
         """The database, checked to be at the schema this code expects.
 
@@ -65,7 +78,7 @@ class AppContext:
             from tracker.errors import DatabaseError, DatabaseMissing
 
             try:
-                self._database = Database(self.settings.database_url, create=create)
+                self._database = Database(self.database_url, create=create)
             except DatabaseMissing as exc:
                 raise DatabaseError(f"{exc}: run `fact-tracker init` to create it") from None
         if require_schema:

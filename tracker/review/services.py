@@ -55,12 +55,6 @@ from tracker.review.workflow import (
     parse_status,
 )
 
-_CLAIM_LOADS = (
-    selectinload(Claim.article),
-    selectinload(Claim.sources).options(
-        selectinload(ClaimSource.link), selectinload(ClaimSource.citation)
-    ),
-)
 
 
 def _reader(session: Session, actor: Actor) -> Acting:
@@ -142,8 +136,15 @@ def review_queue(database: Database, actor: Actor, article_id: int | None = None
 
 
 def _loaded_claim(session: Session, claim_id: int) -> Claim:
+    """The claim with its article and sources (links, citations) loaded in three queries."""
     claim = get_claim(session, claim_id)
-    session.scalars(select(Claim).where(Claim.id == claim.id).options(*_CLAIM_LOADS)).one()
+    loads = (
+        selectinload(Claim.article),
+        selectinload(Claim.sources).options(
+            selectinload(ClaimSource.link), selectinload(ClaimSource.citation)
+        ),
+    )
+    session.scalars(select(Claim).where(Claim.id == claim.id).options(*loads)).one()
     return claim
 
 
