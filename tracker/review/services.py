@@ -56,7 +56,6 @@ from tracker.review.workflow import (
 )
 
 
-
 def _reader(session: Session, actor: Actor) -> Acting:
     return authorize(session, actor, Role.VIEWER, system=True, action="read claims")
 
