@@ -32,9 +32,12 @@ from sqlalchemy import text
 from tests.support.db import JoinedDatabase, restart_sequences
 from tests.support.server import LocalServer
 from tracker import migrate
+from tracker.actors import Actor
 from tracker.cli import cli
 from tracker.cli._common import AppContext
 from tracker.db import Database, make_engine
+from tracker.enums import Role
+from tracker.models import Reviewer
 from tracker.settings import Settings, load_settings
 
 POSTGRES_ENV = "FACT_TRACKER_TEST_POSTGRES_URL"
@@ -201,6 +204,16 @@ def database(backend: str, request: pytest.FixtureRequest) -> Iterator[Database]
             yield JoinedDatabase(shared, connection)
         finally:
             outer.rollback()
+
+
+@pytest.fixture
+def acting_as_ana(database: Database, monkeypatch: pytest.MonkeyPatch) -> Actor:
+    """Reviewer ana exists, and commands that record who acted act as her
+    (``FACT_TRACKER_REVIEWER``). A module opts in with ``usefixtures("acting_as_ana")``."""
+    with database.transaction() as session:
+        session.add(Reviewer(name="ana", role=Role.REVIEWER))
+    monkeypatch.setenv("FACT_TRACKER_REVIEWER", "ana")
+    return Actor.reviewer("ana")
 
 
 CliInvoker = Callable[..., Result]

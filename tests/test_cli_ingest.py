@@ -23,12 +23,7 @@ The council approved a budget of $4.2 billion, an increase of 12% over last year
 """
 
 
-@pytest.fixture(autouse=True)
-def acting_as_ana(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Commands that record who acted act as ana (FACT_TRACKER_REVIEWER), a reviewer."""
-    with database.transaction() as session:
-        session.add(Reviewer(name="ana"))
-    monkeypatch.setenv("FACT_TRACKER_REVIEWER", "ana")
+pytestmark = pytest.mark.usefixtures("acting_as_ana")
 
 
 def ingest_json(run_cli: CliInvoker, *args: str) -> dict[str, Any]:

@@ -13,13 +13,14 @@ from tracker.db import Database
 from tracker.enums import Role
 from tracker.models import Reviewer
 
+pytestmark = pytest.mark.usefixtures("acting_as_ana")
+
 
 @pytest.fixture(autouse=True)
-def reviewers(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    """ana reviews, vic views; commands that record who acted act as ana unless told."""
+def viewer(database: Database) -> None:
+    """vic only views."""
     with database.transaction() as session:
-        session.add_all([Reviewer(name="ana"), Reviewer(name="vic", role=Role.VIEWER)])
-    monkeypatch.setenv("FACT_TRACKER_REVIEWER", "ana")
+        session.add(Reviewer(name="vic", role=Role.VIEWER))
 
 
 @pytest.fixture

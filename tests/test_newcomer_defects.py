@@ -28,11 +28,14 @@ The council approved a budget of $4.2 billion, an increase of 12% over last year
 """
 
 
+pytestmark = pytest.mark.usefixtures("acting_as_ana")
+
+
 @pytest.fixture(autouse=True)
-def acting_as_ana(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+def root(database: Database) -> None:
+    """An admin besides ana."""
     with database.transaction() as session:
-        session.add_all([Reviewer(name="ana"), Reviewer(name="root", role=Role.ADMIN)])
-    monkeypatch.setenv("FACT_TRACKER_REVIEWER", "ana")
+        session.add(Reviewer(name="root", role=Role.ADMIN))
 
 
 def article_page(server: LocalServer) -> str:

@@ -14,8 +14,6 @@ import pytest
 
 from tests.conftest import CliInvoker
 from tracker.cli import _common
-from tracker.db import Database
-from tracker.models import Reviewer
 
 ESCAPES = ("\x1b", "\x07", "\x9b", "\x90", "\r")
 HOSTILE = (
@@ -25,11 +23,7 @@ HOSTILE = (
 )
 
 
-@pytest.fixture(autouse=True)
-def acting_as_ana(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    with database.transaction() as session:
-        session.add(Reviewer(name="ana"))
-    monkeypatch.setenv("FACT_TRACKER_REVIEWER", "ana")
+pytestmark = pytest.mark.usefixtures("acting_as_ana")
 
 
 def clean(text: str) -> bool:

@@ -27,12 +27,12 @@ from tracker.articles.views import (
     IngestView,
 )
 from tracker.db import Database
-from tracker.enums import ArticleEventAction, ClaimEventAction, Role
+from tracker.enums import ArticleEventAction, ClaimEventAction
 from tracker.errors import InvalidInput, NotFound
 from tracker.linkcheck.links import get_or_create_link, retire_uncited
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, Source, utcnow
 from tracker.review.claims import record_claim_event
-from tracker.review.reviewers import Acting, authorize
+from tracker.review.reviewers import may_change, may_read
 from tracker.review.views import ClaimSummary
 from tracker.settings import Settings
 from tracker.urls import normalize_url, registrable_domain
@@ -41,12 +41,6 @@ TITLE_MAX = 1000
 NAME_MAX = 300
 
 
-def _reader(session: Session, actor: Actor) -> Acting:
-    return authorize(session, actor, Role.VIEWER, system=True, action="read articles")
-
-
-def _writer(session: Session, actor: Actor, action: str) -> Acting:
-    return authorize(session, actor, Role.REVIEWER, action=action)
 
 
 def ingest(
@@ -69,14 +63,14 @@ def ingest(
     from tracker.extraction.detector import detect_claims
 
     with database.reading() as session:
-        _writer(session, actor, "ingest articles")
+        may_change(session, actor, "ingest articles")
     document = load_document(settings, source, url=url, fmt=fmt)
     scraped = parse_document(document.text, document.url, document.kind)
     if not scraped.text.strip():
         raise InvalidInput(f"no article text found in {document.input_name}")
     candidates = detect_claims(scraped.text)
     with database.transaction() as session:
-        acting = _writer(session, actor, "ingest articles")
+        acting = may_change(session, actor, "ingest articles")
         stored = store(session, acting, document, scraped, candidates)
         article = stored.article
         claims = _claims_of(session, [article.id])
@@ -94,7 +88,7 @@ def ingest(
 def list_articles(database: Database, actor: Actor) -> list[ArticleView]:
     """Every article with its citation and claim counts, in three queries whatever the count."""
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "articles")
         articles = list(
             session.scalars(
                 select(Article).where(Article.deleted_at.is_(None)).order_by(Article.id)
@@ -106,7 +100,7 @@ def list_articles(database: Database, actor: Actor) -> list[ArticleView]:
 def show_article(database: Database, actor: Actor, article_id: int) -> ArticleDetail:
     """An article with its text, its citations and its claims in reading order."""
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "articles")
         article = get_article(session, article_id)
         citations = session.scalars(
             select(Citation)
@@ -141,7 +135,7 @@ def edit_article(
     """
     wanted = _edited_fields(url, title, authors, publisher, published_at)
     with database.transaction() as session:
-        acting = _writer(session, actor, "edit articles")
+        acting = may_change(session, actor, "edit articles")
         article = get_article(session, article_id)
         changes: dict[str, Any] = {}
         for field, value in wanted.items():
@@ -186,7 +180,7 @@ def delete_article(
     if reason is None:
         raise InvalidInput("deleting an article needs a note saying why")
     with database.transaction() as session:
-        acting = _writer(session, actor, "delete articles")
+        acting = may_change(session, actor, "delete articles")
         article = get_article(session, article_id)
         claim_ids = list(session.scalars(select(Claim.id).where(Claim.article_id == article.id)))
         sources = session.execute(
@@ -237,7 +231,7 @@ def list_citations(
 ) -> list[CitationView]:
     """Citations (of one article, or all), optionally only those whose URL was lost."""
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "articles")
         query = (
             select(Citation)
             .join(Article, Article.id == Citation.article_id)
@@ -264,7 +258,7 @@ def resolve_citation(
     """
     address = normalize_url(url)
     with database.transaction() as session:
-        acting = _writer(session, actor, "resolve citations")
+        acting = may_change(session, actor, "resolve citations")
         citation = session.get(Citation, citation_id)
         if citation is None or citation.article.deleted_at is not None:
             raise NotFound("citation", citation_id)

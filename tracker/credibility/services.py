@@ -14,8 +14,7 @@ from tracker.credibility.manual import apply_rating
 from tracker.credibility.score import ScoreExplanation, score_domain
 from tracker.credibility.views import RatingChange, RatingsImport
 from tracker.db import Database
-from tracker.enums import Role
-from tracker.review.reviewers import authorize
+from tracker.review.reviewers import may_change, may_read
 from tracker.settings import Settings
 
 
@@ -29,14 +28,14 @@ def list_sources(
 ) -> list[ScoreExplanation]:
     """Every known domain with its explained score and track record, in ``sort`` order."""
     with database.reading() as session:
-        authorize(session, actor, Role.VIEWER, system=True, action="read sources")
+        may_read(session, actor, "sources")
         return sorted_sources(session, settings, sort=sort, limit=limit)
 
 
 def show_source(database: Database, actor: Actor, settings: Settings, domain: str) -> SourceDetail:
     """One domain (any URL or host of it) in full: score, explanation, record, history."""
     with database.reading() as session:
-        authorize(session, actor, Role.VIEWER, system=True, action="read sources")
+        may_read(session, actor, "sources")
         return source_detail(session, domain, settings)
 
 
@@ -51,7 +50,7 @@ def rate_source(
 ) -> RatingChange:
     """Rate ``domain`` by hand on the 1..5 scale, with a note saying why (kept in its history)."""
     with database.transaction() as session:
-        acting = authorize(session, actor, Role.REVIEWER, action="rate sources")
+        acting = may_change(session, actor, "rate sources")
         event = apply_rating(session, acting, domain, rating, note or "")
         explanation = score_domain(session, domain, settings)
         return RatingChange(
@@ -79,6 +78,6 @@ def import_ratings(
         scale=parse_scale(scale),
     )
     with database.transaction() as session:
-        authorize(session, actor, Role.REVIEWER, action="import ratings")
+        may_change(session, actor, "import ratings")
         result = store_ratings(session, parsed, name)
     return RatingsImport(parsed.file_name, str(parsed.scale), result)

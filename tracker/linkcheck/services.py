@@ -40,7 +40,7 @@ from tracker.linkcheck.views import (
     OverrideView,
 )
 from tracker.models import Citation, ClaimSource, Link, LinkCheck, Source, utcnow
-from tracker.review.reviewers import Acting, authorize
+from tracker.review.reviewers import Acting, authorize, may_change, may_read
 from tracker.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -49,16 +49,10 @@ E = TypeVar("E", LinkState, CheckOutcome)
 IN_CHUNK = 500
 
 
-def _reader(session: Session, actor: Actor) -> Acting:
-    return authorize(session, actor, Role.VIEWER, system=True, action="read links")
-
 
 def _checker(session: Session, actor: Actor) -> Acting:
     return authorize(session, actor, Role.REVIEWER, system=True, action="check links")
 
-
-def _corrector(session: Session, actor: Actor, action: str) -> Acting:
-    return authorize(session, actor, Role.REVIEWER, action=action)
 
 
 # Checking -----------------------------------------------------------------------------------
@@ -78,7 +72,7 @@ def links_to_check(
     if sum([every, link is not None, article_id is not None]) != 1:
         raise InvalidInput("name exactly one of: every link, one link, one article's links")
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "links")
         if link is not None:
             return [find_link(session, link).id]
         if article_id is not None:
@@ -193,7 +187,7 @@ def list_links(
     wanted_outcome = _member(CheckOutcome, outcome, "outcome") if outcome is not None else None
     name = domain_of(domain) if domain is not None else None
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "links")
         query = select(Link).order_by(Link.id).options(selectinload(Link.source))
         if wanted_state is not None:
             query = query.where(Link.effective_state == wanted_state)
@@ -211,7 +205,7 @@ def list_links(
 def show_link(database: Database, actor: Actor, url_or_id: str, *, history: int = 50) -> LinkDetail:
     """Everything about one link (by id or URL): state, override, evidence, recent checks."""
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "links")
         link = find_link(session, url_or_id)
         checks = session.scalars(
             select(LinkCheck)
@@ -279,7 +273,7 @@ def override_link(
     pinned = _member(LinkState, state, "state")
     text = overrides.required_note(note)
     with database.transaction() as session:
-        acting = _corrector(session, actor, "override links")
+        acting = may_change(session, actor, "override links")
         link = find_link(session, url_or_id)
         before = overrides.set_override(
             session, acting, link, state=pinned, note=text, now=utcnow()
@@ -292,7 +286,7 @@ def clear_link_override(
 ) -> OverrideChange:
     """Remove a pinned state; the link shows the state its checks support again."""
     with database.transaction() as session:
-        acting = _corrector(session, actor, "clear link overrides")
+        acting = may_change(session, actor, "clear link overrides")
         link = find_link(session, url_or_id)
         before = overrides.clear_override(
             session, acting, link, note=(note or "").strip() or None, settings=settings
@@ -312,7 +306,7 @@ def ignore_domain_failures(
     """Treat a domain's check failures as inconclusive (or count them again): its links never
     become dead while it is ignored."""
     with database.transaction() as session:
-        acting = _corrector(session, actor, "ignore a domain's failures")
+        acting = may_change(session, actor, "ignore a domain's failures")
         source, was, links = overrides.ignore_domain(
             session,
             acting,

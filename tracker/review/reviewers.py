@@ -87,6 +87,16 @@ def authorize(
     return Acting(reviewer.name, reviewer.id, reviewer.role)
 
 
+def may_read(session: Session, actor: Actor, what: str) -> Acting:
+    """Reading: any role may, and the tracker itself (``what``: "claims", "links"...)."""
+    return authorize(session, actor, Role.VIEWER, system=True, action=f"read {what}")
+
+
+def may_change(session: Session, actor: Actor, action: str) -> Acting:
+    """What people decide (verdicts, edits, corrections): the reviewer role, never a system."""
+    return authorize(session, actor, Role.REVIEWER, action=action)
+
+
 def check_new_reviewer(name: str, email: str | None) -> tuple[str, str | None]:
     """A new reviewer's name and e-mail, cleaned; InvalidInput for what cannot be stored."""
     name = name.strip()

@@ -37,6 +37,8 @@ from tracker.review.reviewers import (
     Acting,
     authorize,
     check_new_reviewer,
+    may_change,
+    may_read,
     parse_role,
 )
 from tracker.review.views import (
@@ -55,15 +57,6 @@ from tracker.review.workflow import (
     parse_status,
 )
 
-
-def _reader(session: Session, actor: Actor) -> Acting:
-    return authorize(session, actor, Role.VIEWER, system=True, action="read claims")
-
-
-def _reviewer(session: Session, actor: Actor, action: str) -> Acting:
-    return authorize(session, actor, Role.REVIEWER, action=action)
-
-
 # Reading ------------------------------------------------------------------------------------
 
 
@@ -80,7 +73,7 @@ def list_claims(
 
     wanted = parse_status(status) if status is not None else None
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "claims")
         query = live_claims().order_by(
             Claim.article_id, Claim.position.is_(None), Claim.position, Claim.id
         )
@@ -97,14 +90,14 @@ def list_claims(
 def load_claim(database: Database, actor: Actor, claim_id: int) -> ClaimView:
     """The claim as it is now, with its sources' link state and evidence."""
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "claims")
         return ClaimView.of(_loaded_claim(session, claim_id))
 
 
 def claim_detail(database: Database, actor: Actor, claim_id: int) -> ClaimDetail:
     """The claim with its sources, and who decided what, when and why: every event in order."""
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "claims")
         claim = _loaded_claim(session, claim_id)
         events = session.scalars(
             select(ClaimEvent).where(ClaimEvent.claim_id == claim.id).order_by(ClaimEvent.id)
@@ -120,7 +113,7 @@ def review_queue(database: Database, actor: Actor, article_id: int | None = None
     from tracker.articles.lookup import get_article
 
     with database.reading() as session:
-        _reader(session, actor)
+        may_read(session, actor, "claims")
         if article_id is not None:
             get_article(session, article_id)
         query = (
@@ -173,7 +166,7 @@ def set_status(
     new = parse_status(status)
     note = clean_note(note, required=needs_note(new))
     with database.transaction() as session:
-        acting = _reviewer(session, actor, "record verdicts")
+        acting = may_change(session, actor, "record verdicts")
         claim = get_claim(session, claim_id)
         expected = expected_version(session, claim, expect_version)
         old = claim.status
@@ -212,7 +205,7 @@ def add_note(
     """Leave a note on a claim; it bumps the version, so a verdict drafted before it conflicts."""
     note = clean_note(text, required=True)
     with database.transaction() as session:
-        acting = _reviewer(session, actor, "leave notes")
+        acting = may_change(session, actor, "leave notes")
         claim = get_claim(session, claim_id)
         expected = expected_version(session, claim, expect_version)
         status = claim.status
@@ -249,7 +242,7 @@ def edit_claim(
     if both := sorted(set(added) & set(removed)):
         raise InvalidInput(f"{both[0]} is both added and removed")
     with database.transaction() as session:
-        acting = _reviewer(session, actor, "edit claims")
+        acting = may_change(session, actor, "edit claims")
         claim = get_claim(session, claim_id)
         expected = expected_version(session, claim, expect_version)
         status = claim.status
@@ -300,7 +293,7 @@ def add_claim(
         raise InvalidInput("evidence needs at least one source URL to be looked for in")
     urls = normalized_urls(sources)  # every URL is checked before any write
     with database.transaction() as session:
-        acting = _reviewer(session, actor, "add claims")
+        acting = may_change(session, actor, "add claims")
         article = get_article(session, article_id)
         figures = find_figures(cleaned)
         claim = Claim(
@@ -398,7 +391,7 @@ def add_reviewer(
 
 def list_reviewers(database: Database, actor: Actor) -> list[ReviewerView]:
     with database.reading() as session:
-        authorize(session, actor, Role.VIEWER, system=True, action="list reviewers")
+        may_read(session, actor, "reviewers")
         reviewers = session.scalars(select(Reviewer).order_by(Reviewer.name)).all()
         return [ReviewerView.of(reviewer) for reviewer in reviewers]
 

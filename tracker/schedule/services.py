@@ -13,7 +13,7 @@ from datetime import timedelta
 from tracker.actors import Actor
 from tracker.db import Database
 from tracker.enums import Role
-from tracker.review.reviewers import authorize
+from tracker.review.reviewers import authorize, may_change, may_read
 from tracker.schedule.views import RoundReport, SchedulerStatus
 from tracker.settings import Settings
 
@@ -65,7 +65,7 @@ def scheduler_status(database: Database, actor: Actor) -> SchedulerStatus:
     from tracker.schedule.status import scheduler_status as status
 
     with database.reading() as session:
-        authorize(session, actor, Role.VIEWER, system=True, action="read the schedule")
+        may_read(session, actor, "the schedule")
     return status(database)
 
 
@@ -74,5 +74,5 @@ def forget_worker(database: Database, actor: Actor, worker: str) -> int:
     from tracker.schedule.store import forget_worker as forget
 
     with database.reading() as session:
-        authorize(session, actor, Role.REVIEWER, action="forget scheduler workers")
+        may_change(session, actor, "forget scheduler workers")
     return forget(database, worker)
