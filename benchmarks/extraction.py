@@ -21,7 +21,8 @@ import trafilatura
 from scrapers import parse_document
 from scrapers.maintext import extract_main_text, readability_text
 from tracker import migrate
-from tracker.articles.ingest import ingest
+from tracker.actors import Actor
+from tracker.articles.services import ingest
 from tracker.db import Database
 from tracker.errors import TrackerError
 from tracker.extraction.evaluation import (
@@ -30,6 +31,7 @@ from tracker.extraction.evaluation import (
     corpus_dir,
     text_scores,
 )
+from tracker.models import Reviewer
 from tracker.settings import load_settings
 
 
@@ -80,12 +82,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Database(f"sqlite:///{folder}/bench.sqlite3")
         migrate.upgrade(database.engine)
+        with database.transaction() as session:
+            session.add(Reviewer(name="bench"))
+        bench = Actor.reviewer("bench")
         ok = citations = claims = 0
         failures: list[str] = []
         started = time.perf_counter()
         for page in pages:
             try:
-                result = ingest(database, settings, str(page.path), url=page.url, fmt="html")
+                result = ingest(database, bench, settings, str(page.path), url=page.url, fmt="html")
             except TrackerError as exc:
                 failures.append(f"{page.key[:12]}: {exc}")
                 continue

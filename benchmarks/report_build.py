@@ -28,10 +28,10 @@ from sqlalchemy import event
 from reports import claimreview, csv_report, html, json_report, markdown
 from reports.data import _claim_entry, _link_entry, _summary, build_article_report
 from tracker import migrate
+from tracker.credibility.sources import get_or_create_source
 from tracker.db import Database
 from tracker.enums import CheckOutcome, ClaimEventAction, ClaimStatus
 from tracker.models import Article, Citation, Claim, ClaimEvent, ClaimSource, Link, LinkCheck
-from tracker.records import get_or_create_source
 from tracker.settings import load_settings
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -116,7 +116,7 @@ def measure(database: Database, action: Callable[[], object]) -> tuple[int, floa
 def main() -> None:
     claims = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     checks = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    settings = load_settings()
+    settings = load_settings(organization_name="Bench", organization_url="https://bench.example/")
     with tempfile.TemporaryDirectory() as tmp:
         url = (
             os.environ.get("FACT_TRACKER_BENCH_DATABASE_URL")

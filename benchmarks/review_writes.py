@@ -18,10 +18,11 @@ from sqlalchemy import update
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import migrate
+from tracker.actors import Actor
 from tracker.db import Database, make_engine
 from tracker.enums import ClaimStatus, Role
 from tracker.models import Article, Claim, Reviewer
-from tracker.review import set_status
+from tracker.review.services import set_status
 
 N = int(os.environ.get("BENCH_N", "300"))
 STATUSES = [ClaimStatus.ACCURATE, ClaimStatus.FALSE]
@@ -52,10 +53,13 @@ def baseline(database: Database, claim_id: int) -> float:
     return time.perf_counter() - start
 
 
+BENCH = Actor.reviewer("bench")
+
+
 def service(database: Database, claim_id: int) -> float:
     start = time.perf_counter()
     for i in range(N):
-        set_status(database, claim_id, STATUSES[i % 2], reviewer="bench", note="bench")
+        set_status(database, BENCH, claim_id, STATUSES[i % 2], note="bench")
     return time.perf_counter() - start
 
 

@@ -8,7 +8,7 @@ and the ratio to a baseline measured in the same run: the same claim with index 
 Part 2: 2,000 links on 20 local origins (127.0.1.1 ... 127.0.1.20, one asyncio server process,
 every answer after 50 ms) checked by 1, 2 and 4 worker processes sharing them through leases;
 prints wall seconds, links/s and the scaling ratio to one worker. It needs the link checker
-(``tracker.linkcheck.check_links``); without it the part is skipped with a note, unless
+(``tracker.linkcheck.services.check_links``); without it the part is skipped with a note, unless
 ``--checker module:function`` names another one (e.g. ``tests.support.checker:check_links``).
 
     python benchmarks/scheduler.py [--links 1000000] [--check-links 2000] [--checker M:F]
@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import literal_column, text, update
 
 from tracker import migrate
+from tracker.actors import SCHEDULER
 from tracker.db import Database, make_engine, normalize_database_url
 from tracker.models import Link
 from tracker.schedule import leases
@@ -254,7 +255,7 @@ def check_worker(url: str, checker_path: str, worker: str, concurrency: int) -> 
         archive_url="",
     )
     database = Database(url)
-    check_due(database, settings, load(checker_path), worker=worker, batch_size=200)  # type: ignore[arg-type]
+    check_due(database, SCHEDULER, settings, load(checker_path), worker=worker, batch_size=200)  # type: ignore[arg-type]
     database.dispose()
 
 
@@ -262,11 +263,11 @@ def part_checks(server: str, count: int, checker_path: str | None) -> None:
     print(f"== checking {count:,} links on {ORIGINS} local origins through leases")
     if checker_path is None:
         try:
-            importlib.import_module("tracker.linkcheck")
+            importlib.import_module("tracker.linkcheck.services")
         except ModuleNotFoundError:
             print("skipped: the check part needs the link checker (tracker.linkcheck)")
             return
-        checker_path = "tracker.linkcheck:check_links"
+        checker_path = "tracker.linkcheck.services:check_links"
     origin = multiprocessing.Process(target=serve_origins, daemon=True)
     origin.start()
     time.sleep(0.5)

@@ -13,7 +13,6 @@ import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -67,20 +66,6 @@ class ParsedRatings:
     file_name: str
     scale: Scale
     ratings: list[ParsedRating]
-
-
-def read_ratings_file(
-    path: Path, *, domain_column: str, score_column: str, scale: Scale
-) -> ParsedRatings:
-    """Read and validate a ratings CSV; InvalidInput naming every problem found."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_ratings(
-        data, file_name=path.name, domain_column=domain_column, score_column=score_column,
-        scale=scale,
-    )  # fmt: skip
 
 
 def parse_ratings(
