@@ -102,8 +102,10 @@ def timeline(checks: tuple[CheckEntry, ...], *, width: int = 420) -> Timeline | 
     )
     last = shown[-1].checked_at
     if span < 86400:  # within a day the dates alone say nothing: the labels give the times
-        start_label = f"{first:%Y-%m-%d %H:%M}"
-        end_label = f"{last:%H:%M}" if last.date() == first.date() else f"{last:%Y-%m-%d %H:%M}"
+        clock = _clock(span)
+        start_label = f"{first:%Y-%m-%d} {first.strftime(clock)}"
+        same_day = last.date() == first.date()
+        end_label = last.strftime(clock) if same_day else f"{last:%Y-%m-%d} {last.strftime(clock)}"
     else:
         start_label, end_label = f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"
     return Timeline(
@@ -118,13 +120,20 @@ def timeline(checks: tuple[CheckEntry, ...], *, width: int = 420) -> Timeline | 
     )
 
 
+def _clock(span_seconds: float) -> str:
+    """Minutes, or seconds when the checks are minutes apart or less."""
+    return "%H:%M:%S" if span_seconds < 600 else "%H:%M"
+
+
 def _caption(checks: tuple[CheckEntry, ...]) -> str:
     """``2 checks, 2024-11-11 09:00 to 09:05 UTC: 1 reachable, 1 failed; last: not found
     (HTTP 404)``."""
     first, last = checks[0].checked_at, checks[-1].checked_at
-    when = f"{first:%Y-%m-%d %H:%M}"
+    clock = _clock((last - first).total_seconds())
+    when = f"{first:%Y-%m-%d} {first.strftime(clock)}"
     if len(checks) > 1:
-        when += f" to {last:%H:%M}" if last.date() == first.date() else f" to {last:%Y-%m-%d %H:%M}"
+        end = last.strftime(clock)
+        when += f" to {end}" if last.date() == first.date() else f" to {last:%Y-%m-%d} {end}"
     names = {"ok": "reachable", "failed": "failed", "inconclusive": "blocked or rate-limited"}
     counts = [
         f"{sum(check.outcome_class == key for check in checks)} {name}"

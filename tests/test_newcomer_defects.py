@@ -327,7 +327,7 @@ def test_11_the_html_report_reads_right(
     assert caption.startswith("2 checks, ")
     assert "2 reachable; last: ok (HTTP 200)" in caption
     labels = [t.get_text() for t in soup.select("#link-1 svg text")]
-    assert len(labels[0]) == len("2024-11-11 09:00")  # times, not two equal dates
+    assert len(labels[0]) == len("2024-11-11 09:00:00")  # times, not two equal dates
     marks = soup.select("#text mark")
     assert [mark.get("id") for mark in marks] == ["text-claim-1", "text-claim-2"]
     assert "69% of Poles" in marks[0].get_text()
