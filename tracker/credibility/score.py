@@ -84,7 +84,7 @@ class ExternalScore:
     scale_max: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScoreExplanation:
     """A domain's score (None without inputs), the inputs used, and those missing."""
 

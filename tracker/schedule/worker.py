@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -48,17 +48,17 @@ def load_checker() -> Checker:
     return check_links
 
 
-@dataclass
+@dataclass(frozen=True)
 class RoundReport:
     """What one round did: batches claimed, what the checks found, whether it was stopped."""
 
     worker: str
-    batches: int = 0
-    claimed: int = 0
-    found: CheckReport = field(default_factory=CheckReport.empty)
-    not_rescheduled: int = 0
-    stopped: bool = False
-    seconds: float = 0.0
+    batches: int
+    claimed: int
+    found: CheckReport
+    not_rescheduled: int
+    stopped: bool
+    seconds: float
 
     @property
     def checked(self) -> int:
@@ -123,7 +123,8 @@ def check_due(
     ``progress`` hears (links done, links due) across batches.
     """
     stop = stop or threading.Event()
-    report = RoundReport(worker=worker)
+    batches = claimed_links = not_rescheduled = 0
+    done = CheckReport.empty()
     started = time.perf_counter()
     seen: set[int] = set()
     total = leases.count_due(database) if progress is not None else 0
@@ -131,12 +132,12 @@ def check_due(
         claimed = leases.claim_due(database, worker, batch_size, settings.lease_seconds)
         if not claimed:
             break
-        report.batches += 1
-        report.claimed += len(claimed)
+        batches += 1
+        claimed_links += len(claimed)
         repeated = seen.intersection(claimed)
         batch = [link_id for link_id in claimed if link_id not in repeated]
         seen.update(batch)
-        log.info("batch_claimed", worker=worker, batch=report.batches, links=len(claimed))
+        log.info("batch_claimed", worker=worker, batch=batches, links=len(claimed))
         found = CheckReport.empty()
         try:
             if batch:
@@ -147,20 +148,20 @@ def check_due(
                         settings,
                         batch,
                         worker=worker,
-                        progress=_offset(progress, report.checked, total),
+                        progress=_offset(progress, done.checked, total),
                     )
         except BaseException:
             # Interrupted or failed: whatever the checker committed stays, the rest is due
             # again at once for any worker instead of waiting for the leases to run out.
             released = leases.release(database, worker, claimed)
-            log.warning("batch_abandoned", worker=worker, batch=report.batches, released=released)
+            log.warning("batch_abandoned", worker=worker, batch=batches, released=released)
             raise
         released = leases.release(database, worker, claimed)
-        report.found = report.found.plus(found)
+        done = done.plus(found)
         log.info(
             "batch_done",
             worker=worker,
-            batch=report.batches,
+            batch=batches,
             links=len(batch),
             checked=found.checked,
             released=released,
@@ -168,13 +169,19 @@ def check_due(
         )
         if repeated:
             # The checker left these due after checking them: claiming them again would loop.
-            report.not_rescheduled += len(repeated)
+            not_rescheduled += len(repeated)
             log.warning("not_rescheduled", worker=worker, links=len(repeated))
             break
-    report.stopped = stop.is_set()
-    report.seconds = time.perf_counter() - started
-    report.found = report.found.plus(CheckReport.empty(), seconds=report.seconds)
-    return report
+    seconds = time.perf_counter() - started
+    return RoundReport(
+        worker=worker,
+        batches=batches,
+        claimed=claimed_links,
+        found=done.plus(CheckReport.empty(), seconds=seconds),
+        not_rescheduled=not_rescheduled,
+        stopped=stop.is_set(),
+        seconds=seconds,
+    )
 
 
 def _offset(progress: Progress | None, before: int, total: int) -> Progress | None:
