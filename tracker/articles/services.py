@@ -41,8 +41,6 @@ TITLE_MAX = 1000
 NAME_MAX = 300
 
 
-
-
 def ingest(
     database: Database,
     actor: Actor,

@@ -2,8 +2,9 @@
 
 Checkers are wrong sometimes (bot walls, paywalls). An override pins the *effective* state
 until a reviewer clears it; the checks go on underneath and keep the checker's own state
-(``Link.state``), so every report can show both and clearing needs no recomputation. Both
-kinds of correction are recorded as SourceEvents on the link's domain (who, when, why).
+(``Link.state``), so every report can show both. (Clearing still derives the checker's state
+once more: links pinned before it was kept had it overwritten.) Both kinds of correction are
+recorded as SourceEvents on the link's domain (who, when, why).
 """
 
 from __future__ import annotations

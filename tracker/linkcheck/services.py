@@ -49,10 +49,8 @@ E = TypeVar("E", LinkState, CheckOutcome)
 IN_CHUNK = 500
 
 
-
 def _checker(session: Session, actor: Actor) -> Acting:
     return authorize(session, actor, Role.REVIEWER, system=True, action="check links")
-
 
 
 # Checking -----------------------------------------------------------------------------------

@@ -41,13 +41,14 @@ def daily_summary(database: Database) -> dict[str, Any]:
             .where(LinkCheck.checked_at >= since)
             .group_by(LinkCheck.worker)
         ).all()
-        by_state = session.execute(select(Link.state, func.count()).group_by(Link.state)).all()
+        state = Link.effective_state
+        by_state = session.execute(select(state, func.count()).group_by(state)).all()
     held = leases.leases_by_owner(database)
     return {
         "checks_24h": sum(int(count) for _outcome, count in by_outcome),
         "outcomes": {outcome.value: int(count) for outcome, count in by_outcome},
         "workers": {str(worker or "-"): int(count) for worker, count in by_worker},
-        "states": {state.value: int(count) for state, count in by_state},
+        "states": {str(getattr(name, "value", name)): int(count) for name, count in by_state},
         **backlog(database),
         "leases": sum(holding.links for holding in held),
     }
