@@ -143,3 +143,16 @@ def test_the_quick_database_url_agrees_with_the_settings(
     quick = quick_database_url()
     assert quick in (None, load_settings().database_url)
     assert (quick is None) == (file_text is not None and not environment)
+
+
+def test_overrides_of_settings_are_validated() -> None:
+    """An override is checked like the environment or the file (it used to be copied in)."""
+    from tracker.errors import InvalidInput
+    from tracker.settings import load_settings
+
+    base = load_settings()
+    assert base.with_overrides(concurrency=5).concurrency == 5
+    with pytest.raises(InvalidInput, match=r"invalid setting concurrency .*greater than or equal"):
+        base.with_overrides(concurrency=0)
+    with pytest.raises(InvalidInput, match="unknown setting 'concurrence'"):
+        base.with_overrides(concurrence=5)
