@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): 2, the cores of the machine the suite is sized for; 0 runs in
+# this process. Measured in one session: 196 s with 2 workers, 257 s in one (CPU +13%).
+PYTEST_WORKERS ?= 2
 
 .PHONY: demo test lint typecheck unit bench clean
 
@@ -29,7 +32,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 unit: $(VENV)/.installed-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint unit
 

@@ -15,6 +15,9 @@ Two kinds of test database, both real and at the head schema:
   code that opens ``database.engine`` itself. Ask for it by requesting ``db_url`` (then
   ``database`` and ``run_cli`` use that database too) or with
   ``@pytest.mark.real_database``. ``fresh_db_url`` is an empty database without a schema.
+
+``make test`` runs the suite in two processes (pytest-xdist); session fixtures, the shared
+databases among them, are per process, and every database name is unique.
 """
 
 from __future__ import annotations
