@@ -84,7 +84,7 @@ def ingest(
 
 
 def list_articles(database: Database, actor: Actor) -> list[ArticleView]:
-    """Every article with its citation and claim counts, in three queries whatever the count."""
+    """Every article with its citation and claim counts, in a fixed number of queries."""
     with database.reading() as session:
         may_read(session, actor, "articles")
         articles = list(
