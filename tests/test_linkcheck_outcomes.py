@@ -152,13 +152,13 @@ def test_ssrf_guard_at_a_redirect_hop(
     """127.0.0.1 is treated as public here; the hop to 127.0.0.2 must be refused."""
     import ipaddress
 
-    from tracker.http import wire
+    from tracker.http import guard
 
     with LocalServer(host="127.0.0.2") as internal:
         internal.route("/secret", html("secret", "metadata"))
         http_server.route("/go", redirect(internal.url("/secret")))
         monkeypatch.setattr(
-            wire, "is_public_address", lambda address: address == ipaddress.ip_address("127.0.0.1")
+            guard, "is_public_address", lambda address: address == ipaddress.ip_address("127.0.0.1")
         )
         strict = settings.with_overrides(allow_private_networks=False)
         [link_id] = add_links(database, http_server.url("/go"))

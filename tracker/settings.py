@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         False,
         description="Allow fetching loopback/private/link-local addresses (tests and demo only)",
     )
+    ca_bundle: str = Field(
+        "",
+        description="PEM file of the certificate authorities HTTPS servers are checked against "
+        "(default: $SSL_CERT_FILE or $SSL_CERT_DIR when set, else the certifi bundle)",
+    )
     max_body_bytes: int = Field(
         5 * 1024 * 1024, ge=1024, description="Largest body read, after decompression"
     )

@@ -1,9 +1,8 @@
-"""The shared HTTP layer: SSRF-guarded, size-capped, redirect-recording fetches."""
+"""The shared HTTP layer: SSRF-guarded, size-capped, redirect-recording fetches on aiohttp."""
 
 from tracker.http.client import (
     PERMANENT_REDIRECTS,
     REDIRECT_STATUSES,
-    FailureKind,
     Fetcher,
     FetchFailure,
     FetchResult,
@@ -11,6 +10,7 @@ from tracker.http.client import (
     fetch_sync,
 )
 from tracker.http.guard import BlockedAddress, is_public_address
+from tracker.http.transport import FailureKind
 
 __all__ = [
     "PERMANENT_REDIRECTS",
