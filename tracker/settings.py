@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import Field, ValidationError
@@ -67,6 +67,14 @@ class Settings(BaseSettings):
         "",
         description="PEM file of the certificate authorities HTTPS servers are checked against "
         "(default: $SSL_CERT_FILE or $SSL_CERT_DIR when set, else the certifi bundle)",
+    )
+    page_judging: Literal["processes", "threads"] = Field(
+        "processes",
+        description="Where fetched pages are parsed, fingerprinted and searched for evidence: "
+        "a pool of worker processes (all cores) or threads (one core, no extra processes)",
+    )
+    page_workers: int = Field(
+        0, ge=0, description="Workers that read fetched pages (0: one per CPU core)"
     )
     max_body_bytes: int = Field(
         5 * 1024 * 1024, ge=1024, description="Largest body read, after decompression"
