@@ -65,6 +65,11 @@ class RawServer:
     def url(self, path: str) -> str:
         return self.origin + path
 
+    @property
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._clients)
+
     def route(self, path: str, answer: Route) -> str:
         self.routes[path] = answer
         return self.url(path)

@@ -32,6 +32,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 HTTP_VERSIONS = frozenset({(1, 0), (1, 1)})
 ACCEPT_ENCODING = "gzip, deflate, br"
+UNANSWERED_TRIES = 3
 _UNDECODED_BYTE = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -257,10 +258,15 @@ class Fetcher:
     async def _send(
         self, method: str, url: str, headers: dict[str, str], original: str, redirects: list[Hop]
     ) -> Reply:
-        try:
-            return await self.transport.send(method, url, headers)
-        except TransportError as exc:
-            raise FetchFailure(exc.kind, str(exc), original, redirects) from None
+        for attempt in range(UNANSWERED_TRIES):
+            try:
+                return await self.transport.send(method, url, headers)
+            except TransportError as exc:
+                # A kept-alive connection the server closed as we reused it (the library
+                # retries once, but the next pooled one may be closing too): send again.
+                if not exc.unanswered or attempt == UNANSWERED_TRIES - 1:
+                    raise FetchFailure(exc.kind, str(exc), original, redirects) from None
+        raise AssertionError("unreachable")
 
 
 async def _read_capped(

@@ -52,9 +52,11 @@ class FailureKind(StrEnum):
 class TransportError(Exception):
     """No response (or no complete body): ``kind`` says why, the message says how."""
 
-    def __init__(self, kind: FailureKind, message: str) -> None:
+    def __init__(self, kind: FailureKind, message: str, *, unanswered: bool = False) -> None:
         super().__init__(message)
         self.kind = kind
+        self.unanswered = unanswered
+        """The server closed the connection before a byte of answer: worth sending again."""
 
 
 @dataclass
@@ -178,7 +180,9 @@ def translate(exc: BaseException, url: str, *, body: bool = False) -> TransportE
         )
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         where = "inside the body" if body else "without answering"
-        return TransportError(unreachable, f"{url}: the server closed the connection {where}")
+        return TransportError(
+            unreachable, f"{url}: the server closed the connection {where}", unanswered=not body
+        )
     if isinstance(exc, aiohttp.ClientPayloadError):
         return TransportError(FailureKind.PROTOCOL, f"{url}: broken body: {_reason(exc)}")
     if isinstance(exc, aiohttp.ClientResponseError):
