@@ -18,7 +18,7 @@ from tracker.linkcheck import check_links
 from tracker.models import Article, Link, LinkCheck
 from tracker.settings import Settings, load_settings
 
-HOSTILE = [case for case in cases()]
+HOSTILE = list(cases())
 
 
 @pytest.fixture(scope="module")

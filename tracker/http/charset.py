@@ -15,7 +15,7 @@ from functools import lru_cache
 
 WEB_CODECS = frozenset(
     {
-        "utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii", "latin-1",
+        "utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii", "iso8859-1", "iso8859-11",
         "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-6", "iso8859-7",
         "iso8859-8", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16",
         "cp866", "cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255",

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from tracker.enums import CheckOutcome
-from tracker.http import Fetcher, FetchFailure, FetchResult
+from tracker.http import FailureKind, Fetcher, FetchFailure, FetchResult
 from tracker.linkcheck import archive
 from tracker.linkcheck.judging import PageJudge, PageReading
 from tracker.linkcheck.outcomes import SUCCESS, classify_failure, classify_status
@@ -164,8 +164,13 @@ class Checker:
             if job.last_modified:
                 headers["If-Modified-Since"] = job.last_modified
         try:
-            response = await self.fetcher.fetch(job.url, method=method, headers=headers)
-            if method == "HEAD" and response.status in HEAD_REFUSED:
+            try:
+                response = await self.fetcher.fetch(job.url, method=method, headers=headers)
+            except FetchFailure as failure:
+                if method != "HEAD" or failure.kind is not FailureKind.PROTOCOL:
+                    raise
+                response = None  # a malformed answer to HEAD alone: ask with a GET
+            if method == "HEAD" and (response is None or response.status in HEAD_REFUSED):
                 method = "GET"
                 response = await self.fetcher.fetch(job.url)
         except FetchFailure as failure:
