@@ -15,7 +15,6 @@ import pytest
 from tests.support.hostile import drip, response, silent
 from tests.support.rawserver import Answer, RawServer
 from tests.support.server import LocalServer, Reply, endless, html, redirect
-from tracker.http.charset import decode_body, web_codec
 from tracker.http import (
     FailureKind,
     Fetcher,
@@ -24,6 +23,7 @@ from tracker.http import (
     fetch_sync,
     is_public_address,
 )
+from tracker.http.charset import decode_body, web_codec
 from tracker.settings import Settings
 
 

@@ -308,7 +308,8 @@ def test_unicode_digits_in_head_and_retry_answers_are_not_numbers(
     def pdf(request: RawRequest) -> Answer:
         if request.method == "HEAD":
             return Answer(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: \xc2\xb2\r\n\r\n"
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n"
+                b"Content-Length: \xc2\xb2\r\n\r\n"
             )
         return Answer(response(body=b"%PDF-1.4", content_type="application/pdf"))
 

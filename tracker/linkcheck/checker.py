@@ -164,13 +164,8 @@ class Checker:
             if job.last_modified:
                 headers["If-Modified-Since"] = job.last_modified
         try:
-            try:
-                response = await self.fetcher.fetch(job.url, method=method, headers=headers)
-            except FetchFailure as failure:
-                if method != "HEAD" or failure.kind is not FailureKind.PROTOCOL:
-                    raise
-                response = None  # a malformed answer to HEAD alone: ask with a GET
-            if method == "HEAD" and (response is None or response.status in HEAD_REFUSED):
+            response = await self._first_answer(job.url, method, headers)
+            if response is None or (method == "HEAD" and response.status in HEAD_REFUSED):
                 method = "GET"
                 response = await self.fetcher.fetch(job.url)
         except FetchFailure as failure:
@@ -183,6 +178,17 @@ class Checker:
                 error=failure.message,
             )
         return await self._judge(job, response, read=method == "GET")
+
+    async def _first_answer(
+        self, url: str, method: str, headers: dict[str, str]
+    ) -> FetchResult | None:
+        """The answer to ``method``; None when a HEAD got a malformed answer (ask with GET)."""
+        try:
+            return await self.fetcher.fetch(url, method=method, headers=headers)
+        except FetchFailure as failure:
+            if method == "HEAD" and failure.kind is FailureKind.PROTOCOL:
+                return None
+            raise
 
     async def _judge(self, job: LinkJob, response: FetchResult, *, read: bool) -> CheckResult:
         outcome = classify_status(
