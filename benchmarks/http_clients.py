@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import json
 import multiprocessing
 import resource
@@ -32,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import zlib
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -327,7 +325,6 @@ def main() -> None:
                 for mode in ("native", "ours")
             ]
             print(f"{stack:<16}{peaks[0]:>18.1f}{peaks[1]:>20.1f}")
-    del gzip, time
 
 
 if __name__ == "__main__":

@@ -232,22 +232,22 @@ def _tree_cpu(root: int) -> dict[int, tuple[int, float]]:
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     tick = os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
         try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        parents[int(entry)] = int(fields[1])
-        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
     found: dict[int, tuple[int, float]] = {}
-    for pid in times:
+    for pid, cpu in times.items():
         ancestor = parents.get(pid)
         while ancestor and ancestor != root:
             ancestor = parents.get(ancestor)
         if ancestor == root:
-            found[pid] = (parents[pid], times[pid])
+            found[pid] = (parents[pid], cpu)
     return found
 
 
@@ -510,8 +510,9 @@ def latency_bound(links: int, slots: int = 64) -> float:
 
 
 def one_round(
-    workdir: Path, port: int, links: int, kind: str, args: argparse.Namespace, skip: set[str]
+    workdir: Path, port: int, kind: str, args: argparse.Namespace, skip: set[str]
 ) -> list[Run]:
+    links = args.links
     real = kind == "real"
     pages = pages_fetched(links, real=True)
     page = "article.html" if real else "index.html"
@@ -536,25 +537,26 @@ def median_runs(rounds: list[list[Run]]) -> list[Run]:
     for runs in rounds:
         for run in runs:
             by_name.setdefault(run.name, []).append(run)
-    merged = []
-    for name, runs in by_name.items():
-        pick: Callable[[Callable[[Run], float]], float] = lambda key: statistics.median(  # noqa: E731
-            map(key, runs)
-        )
-        merged.append(
-            Run(
-                name,
-                pick(lambda run: run.wall),
-                pick(lambda run: run.cpu),
-                pick(lambda run: run.rss_mb),
-                min(run.right for run in runs),
-                runs[0].links,
-                runs[0].pages,
-                "; ".join(f"{run.wall:.2f}" for run in runs) + " s",
-                {key: pick(lambda run, key=key: run.parts[key]) for key in runs[0].parts},  # type: ignore[misc]
-            )
-        )
-    return merged
+    return [_median(name, runs) for name, runs in by_name.items()]
+
+
+def _median(name: str, runs: list[Run]) -> Run:
+    """The median of each figure; the worst count of right answers."""
+
+    def pick(key: Callable[[Run], float]) -> float:
+        return statistics.median(map(key, runs))
+
+    return Run(
+        name,
+        pick(lambda run: run.wall),
+        pick(lambda run: run.cpu),
+        pick(lambda run: run.rss_mb),
+        min(run.right for run in runs),
+        runs[0].links,
+        runs[0].pages,
+        "runs: " + ", ".join(f"{run.wall:.2f}" for run in runs) + " s",
+        {part: statistics.median(run.parts[part] for run in runs) for part in runs[0].parts},
+    )
 
 
 def report(kind: str, runs: list[Run], links: int, rounds: int) -> None:
@@ -567,9 +569,11 @@ def report(kind: str, runs: list[Run], links: int, rounds: int) -> None:
     print(header + f"{'/ lychee':>10}   (each run)")
     for run in runs:
         ratio = run.wall / lychee.wall if lychee else float("nan")
+        parts = " + ".join(f"{part} {seconds:.2f} s" for part, seconds in run.parts.items())
+        note = f"{parts}; {run.note}" if parts else run.note
         print(
             f"{run.name:<30}{run.wall:>8.2f}{run.cpu:>8.2f}{1000 * run.cpu / run.pages:>9.2f}"
-            f"{run.rss_mb:>8.1f}{f'{run.right}/{run.links}':>12}{ratio:>10.2f}   ({run.note})"
+            f"{run.rss_mb:>8.1f}{f'{run.right}/{run.links}':>12}{ratio:>10.2f}   ({note})"
         )
     bound = latency_bound(links)
     in_order = greedy_floor(list(range(links)))
@@ -604,7 +608,7 @@ def main() -> None:
                 for number in range(args.runs):
                     workdir = Path(tmp) / f"{kind}-{number}"
                     workdir.mkdir()
-                    rounds.append(one_round(workdir, web.port, args.links, kind, args, skip))
+                    rounds.append(one_round(workdir, web.port, kind, args, skip))
                 results[kind] = median_runs(rounds)
                 if kind == "small" and args.scale:
                     workdir = Path(tmp) / "scale"
