@@ -37,14 +37,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 import httpx_aiohttp  # noqa: E402
+import link_check  # noqa: E402
 from multidict import CIMultiDict, CIMultiDictProxy  # noqa: E402
 
-from benchmarks import link_check  # noqa: E402
 from tracker.http import Fetcher  # noqa: E402
 from tracker.http.transport import (  # noqa: E402
     AiohttpTransport,
@@ -75,12 +75,15 @@ class HttpxTransport:
         request = self.client.build_request(method, url, headers=dict(headers))
         try:
             response = await self.client.send(request, stream=True)
-        except (httpx.HTTPError, aiohttp.ClientError, OSError, ValueError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, aiohttp.ClientError, OSError, ValueError) as exc:
+            # httpx parses a redirect's Location even when not following it: InvalidURL.
             raise _translate(exc, url) from None
-        major, minor = (1, 0) if response.http_version == "HTTP/1.0" else (1, 1)
+        version = response.http_version.removeprefix("HTTP/")
+        major, _, minor = version.partition(".")
+        major, minor = int(major or 0), int(minor or 0)
         return Reply(
             status=response.status_code,
-            version=(major, minor),
+            version=(major, minor),  # type: ignore[has-type]
             headers=CIMultiDictProxy(CIMultiDict(response.headers.multi_items())),
             chunks=lambda: _raw(response, url),
             release=lambda: self._close(response),
