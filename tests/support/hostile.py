@@ -95,6 +95,12 @@ def chunked(*chunks: bytes, head: str = "HTTP/1.1 200 OK", extra: str = "") -> b
     return response(head, *headers, body=framed, length=False, content_type=None)
 
 
+def one_chunk(data: bytes, *headers: str) -> bytes:
+    """A 200 whose body is ``data`` in a single chunk (``headers`` name the codings)."""
+    framed = b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data)
+    return response("HTTP/1.1 200 OK", *headers, body=framed, length=False)
+
+
 # ---------------------------------------------------------------- scripts (time-based hostility)
 
 
@@ -521,105 +527,37 @@ def _headers() -> list[Case]:
     ]
 
 
+def _encoded(name: str, body: bytes, *codings: str) -> Case:
+    """The page, coded as the Content-Encoding lines ``codings`` say: decoded, it is PAGE."""
+    headers = (f"Content-Encoding: {coding}" for coding in codings)
+    return Case(
+        name, "encodings", Answer(response("HTTP/1.1 200 OK", *headers, body=body)), OK, body=PAGE
+    )
+
+
 def _encodings() -> list[Case]:
     e = "encodings"
     gz = gzip.compress(PAGE)
     cases = [
-        Case(
-            "gzip",
-            e,
-            Answer(response("HTTP/1.1 200 OK", "Content-Encoding: gzip", body=gz)),
-            OK,
-            body=PAGE,
-        ),
-        Case(
-            "x-gzip",
-            e,
-            Answer(response("HTTP/1.1 200 OK", "Content-Encoding: x-gzip", body=gz)),
-            OK,
-            body=PAGE,
-        ),
-        Case(
-            "gzip-gzip",
-            e,
-            Answer(
-                response("HTTP/1.1 200 OK", "Content-Encoding: gzip, gzip", body=gzip.compress(gz))
-            ),
-            OK,
-            body=PAGE,
-        ),
-        Case(
-            "gzip-gzip-two-headers",
-            e,
-            Answer(
-                response(
-                    "HTTP/1.1 200 OK",
-                    "Content-Encoding: gzip",
-                    "Content-Encoding: gzip",
-                    body=gzip.compress(gz),
-                )
-            ),
-            OK,
-            body=PAGE,
-        ),
-        Case(
-            "deflate-zlib",
-            e,
-            Answer(
-                response("HTTP/1.1 200 OK", "Content-Encoding: deflate", body=zlib.compress(PAGE))
-            ),
-            OK,
-            body=PAGE,
-        ),
-        Case(
-            "deflate-raw",
-            e,
-            Answer(
-                response("HTTP/1.1 200 OK", "Content-Encoding: deflate", body=raw_deflate(PAGE))
-            ),
-            OK,
-            body=PAGE,
-        ),
-        Case(
-            "identity",
-            e,
-            Answer(response("HTTP/1.1 200 OK", "Content-Encoding: identity")),
-            OK,
-            body=PAGE,
-        ),
-        Case(
-            "brotli",
-            e,
-            Answer(response("HTTP/1.1 200 OK", "Content-Encoding: br", body=brotli_page())),
-            OK,
-            body=PAGE,
-        ),
+        _encoded("gzip", gz, "gzip"),
+        _encoded("x-gzip", gz, "x-gzip"),
+        _encoded("gzip-gzip", gzip.compress(gz), "gzip, gzip"),
+        _encoded("gzip-gzip-two-headers", gzip.compress(gz), "gzip", "gzip"),
+        _encoded("deflate-zlib", zlib.compress(PAGE), "deflate"),
+        _encoded("deflate-raw", raw_deflate(PAGE), "deflate"),
+        _encoded("identity", PAGE, "identity"),
+        _encoded("brotli", brotli_page(), "br"),
         Case(
             "transfer-encoding-gzip-chunked",
             e,
-            Answer(
-                response(
-                    "HTTP/1.1 200 OK",
-                    "Transfer-Encoding: gzip, chunked",
-                    body=b"%x\r\n%s\r\n0\r\n\r\n" % (len(gz), gz),
-                    length=False,
-                )
-            ),
+            Answer(one_chunk(gz, "Transfer-Encoding: gzip, chunked")),
             OK,
             body=PAGE,
         ),
         Case(
             "gzip-chunked-content-encoding",
             e,
-            Answer(
-                response(
-                    "HTTP/1.1 200 OK",
-                    "Content-Encoding: gzip",
-                    "Transfer-Encoding: chunked",
-                    body=b"%x\r\n%s\r\n0\r\n\r\n" % (len(gz), gz),
-                    length=False,
-                )
-            ),
+            Answer(one_chunk(gz, "Content-Encoding: gzip", "Transfer-Encoding: chunked")),
             OK,
             body=PAGE,
         ),
@@ -683,15 +621,7 @@ def _encodings() -> list[Case]:
         Case(
             "bomb-gzip-chunked",
             "bombs",
-            Answer(
-                response(
-                    "HTTP/1.1 200 OK",
-                    "Content-Encoding: gzip",
-                    "Transfer-Encoding: chunked",
-                    body=b"%x\r\n%s\r\n0\r\n\r\n" % (len(framed), framed),
-                    length=False,
-                )
-            ),
+            Answer(one_chunk(framed, "Content-Encoding: gzip", "Transfer-Encoding: chunked")),
             OK,
             ingests=False,
         )
@@ -700,14 +630,7 @@ def _encodings() -> list[Case]:
         Case(
             "bomb-transfer-encoding-gzip",
             "bombs",
-            Answer(
-                response(
-                    "HTTP/1.1 200 OK",
-                    "Transfer-Encoding: gzip, chunked",
-                    body=b"%x\r\n%s\r\n0\r\n\r\n" % (len(framed), framed),
-                    length=False,
-                )
-            ),
+            Answer(one_chunk(framed, "Transfer-Encoding: gzip, chunked")),
             OK,
             ingests=False,
         )
