@@ -451,7 +451,8 @@ def run_linkchecker(
     # LinkChecker run as root drops privileges to "nobody": give it a directory it may write.
     outdir = workdir / f"linkchecker-{'defaults' if defaults else 'matched'}"
     outdir.mkdir()
-    workdir.chmod(0o755)
+    for folder in (workdir.parent, workdir):
+        folder.chmod(0o755)
     outdir.chmod(0o777)
     output = outdir / "linkchecker.csv"
     config = outdir / "linkcheckerrc"
