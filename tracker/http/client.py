@@ -258,15 +258,16 @@ class Fetcher:
     async def _send(
         self, method: str, url: str, headers: dict[str, str], original: str, redirects: list[Hop]
     ) -> Reply:
-        for attempt in range(UNANSWERED_TRIES):
+        tries = UNANSWERED_TRIES
+        while True:
+            tries -= 1
             try:
                 return await self.transport.send(method, url, headers)
             except TransportError as exc:
                 # A kept-alive connection the server closed as we reused it (the library
                 # retries once, but the next pooled one may be closing too): send again.
-                if not exc.unanswered or attempt == UNANSWERED_TRIES - 1:
+                if not exc.unanswered or not tries:
                     raise FetchFailure(exc.kind, str(exc), original, redirects) from None
-        raise AssertionError("unreachable")
 
 
 async def _read_capped(

@@ -4,13 +4,19 @@
 one job: ``outcomes`` (classification), ``retry`` (the retry policy), ``checker`` (one link
 over the network), ``soft404``, ``content`` (fingerprints, evidence), ``state`` (the state
 machine), ``schedule`` (next check times), ``archive``, ``store`` (database reads and writes),
-``rereview`` (flagging verdicts), ``overrides`` and ``views``.
+``rereview`` (flagging verdicts), ``overrides`` and ``views``. The exports load on first use,
+so the page readers (``judging``, ``content``) start without the database and HTTP stacks.
 """
 
-from tracker.linkcheck.archive import Snapshot
-from tracker.linkcheck.outcomes import BROKEN, INCONCLUSIVE, SUCCESS
-from tracker.linkcheck.select import all_links, article_links, one_link, select_links
-from tracker.linkcheck.service import CheckReport, check_links, lookup_archives
+from typing import TYPE_CHECKING
+
+from tracker.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from tracker.linkcheck.archive import Snapshot
+    from tracker.linkcheck.outcomes import BROKEN, INCONCLUSIVE, SUCCESS
+    from tracker.linkcheck.select import all_links, article_links, one_link, select_links
+    from tracker.linkcheck.service import CheckReport, check_links, lookup_archives
 
 __all__ = [
     "BROKEN",
@@ -25,3 +31,16 @@ __all__ = [
     "one_link",
     "select_links",
 ]
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Snapshot": "tracker.linkcheck.archive",
+        **dict.fromkeys(["BROKEN", "INCONCLUSIVE", "SUCCESS"], "tracker.linkcheck.outcomes"),
+        **dict.fromkeys(
+            ["all_links", "article_links", "one_link", "select_links"], "tracker.linkcheck.select"
+        ),
+        **dict.fromkeys(
+            ["CheckReport", "check_links", "lookup_archives"], "tracker.linkcheck.service"
+        ),
+    },
+)
