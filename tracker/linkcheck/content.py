@@ -38,11 +38,11 @@ _MAIN = "article, main, [role=main]"
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"(?<=\d)[,.' ](?=\d{3}(?!\d))")
-_PERCENT = re.compile(r"\s*(?:%|\bper ?cent\b)")
+_PER_CENT = re.compile(r"\bper ?cent\b")
 # Inline markup is read as a word boundary ("<a>NATO</a>'s" reads "NATO 's"): a space before
 # closing punctuation carries no meaning for matching.
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[%',.;:!?)\]])")  # after the quotes are unified
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" (?=[%',.;:!?)\]])")  # after quotes are unified
+_QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'))
 
 
 @dataclass(frozen=True)
@@ -146,10 +146,12 @@ def fingerprints_differ(first: str | None, current: str | None) -> bool:
 
 def normalize_for_match(text: str) -> str:
     """Case, whitespace, thousands separators and the percent sign made uniform."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    for curly, straight in _QUOTES:  # str.replace is ~10x faster than str.translate here
+        text = text.replace(curly, straight)
     text = _SPACE.sub(" ", text)
     text = _THOUSANDS.sub("", text)
-    text = _PERCENT.sub("%", text)
+    text = _PER_CENT.sub("%", text).replace(" %", "%")  # spaces are single by now
     text = _SPACE_BEFORE_PUNCTUATION.sub("", text)
     return text.strip()
 
