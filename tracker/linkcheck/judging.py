@@ -78,16 +78,16 @@ _lock = threading.Lock()
 
 
 def _pool(judging: Judging, workers: int) -> Executor:
-    key = (judging, workers or os.cpu_count() or 1)
+    key = (judging, workers)
     with _lock:
         pool = _pools.get(key)
         if pool is None:
             if judging == "threads":
-                pool = ThreadPoolExecutor(key[1], thread_name_prefix="page-judging")
+                pool = ThreadPoolExecutor(workers, thread_name_prefix="page-judging")
             else:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([__name__])
-                pool = ProcessPoolExecutor(key[1], mp_context=context)
+                pool = ProcessPoolExecutor(workers, mp_context=context)
             _pools[key] = pool
         return pool
 
@@ -105,7 +105,7 @@ class PageJudge:
 
     def __init__(self, judging: Judging = "processes", workers: int = 0) -> None:
         self.judging = judging
-        self.workers = workers
+        self.workers = workers or os.cpu_count() or 1
 
     async def read(
         self,
