@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -328,3 +333,35 @@ def test_unicode_digits_in_head_and_retry_answers_are_not_numbers(
     busy_checks = checks(database, ids[1])
     assert [check.outcome for check in busy_checks] == [CheckOutcome.SERVER_ERROR] * 2
     assert all("internal error" not in (check.error or "") for check in busy_checks)
+
+
+def test_page_readers_leave_when_their_owner_is_killed() -> None:
+    """kill -9 of a checking process (a scheduler, say) must not leave its page readers."""
+    code = (
+        "import json, os, time\n"
+        "from tracker.linkcheck import judging\n"
+        "pool = judging._pool('processes', 2)\n"
+        "pids = {pool.submit(os.getpid).result() for _ in range(8)}\n"
+        "print(json.dumps(sorted(pids)), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as owner:
+        try:
+            assert owner.stdout is not None
+            workers = json.loads(owner.stdout.readline())
+            assert workers
+            assert all(_alive(pid) for pid in workers)
+        finally:
+            owner.kill()
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -9,8 +9,9 @@ fingerprint does not: ``benchmarks/link_check.py --page-judging threads`` measur
 
 The pool is one per process, made on first use and reused by every later batch (the scheduler
 runs many). Workers fork from a forkserver that has already imported this module, so a worker
-costs a fork, not an interpreter start. A pool that breaks (a worker killed) is replaced, and
-the page is read in a thread meanwhile: a check never fails because of the pool.
+costs a fork, not an interpreter start; they leave by themselves when their owner dies. A pool
+that breaks (a worker killed) is replaced, and the page is read in a thread meanwhile: a check
+never fails because of the pool.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -73,6 +75,27 @@ def read_fetched(
     return PageReading(True, page.title, page.headings, fingerprint, found)
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _follow_parent(parent: int) -> None:
+    """Worker initializer: leave when the process that owns the pool is gone.
+
+    A pool's workers hold both ends of its task queue, and the forkserver's liveness pipe: if
+    the owner is killed (``kill -9`` of a scheduler), nothing would ever tell them to stop.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
 _pools: dict[tuple[Judging, int], Executor] = {}
 _lock = threading.Lock()
 
@@ -87,7 +110,12 @@ def _pool(judging: Judging, workers: int) -> Executor:
             else:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([__name__])
-                pool = ProcessPoolExecutor(workers, mp_context=context)
+                pool = ProcessPoolExecutor(
+                    workers,
+                    mp_context=context,
+                    initializer=_follow_parent,
+                    initargs=(os.getpid(),),
+                )
             _pools[key] = pool
         return pool
 
