@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import gzip
+import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from tests.support.hostile import response
 from tests.support.linkdata import (
     add_links,
     checks,
     fresh_probes,  # noqa: F401 - autouse fixture
     link,
 )
+from tests.support.rawserver import Answer, RawRequest, RawServer
 from tests.support.server import LocalServer, Reply, endless, html, redirect
 from tracker.actors import CHECKER
 from tracker.db import Database
 from tracker.enums import CheckOutcome, LinkState
 from tracker.linkcheck.services import check_links
+from tracker.models import Link
 from tracker.settings import Settings
 
 ARTICLE = html(
@@ -153,13 +162,13 @@ def test_ssrf_guard_at_a_redirect_hop(
     """127.0.0.1 is treated as public here; the hop to 127.0.0.2 must be refused."""
     import ipaddress
 
-    from tracker.http import wire
+    from tracker.http import guard
 
     with LocalServer(host="127.0.0.2") as internal:
         internal.route("/secret", html("secret", "metadata"))
         http_server.route("/go", redirect(internal.url("/secret")))
         monkeypatch.setattr(
-            wire, "is_public_address", lambda address: address == ipaddress.ip_address("127.0.0.1")
+            guard, "is_public_address", lambda address: address == ipaddress.ip_address("127.0.0.1")
         )
         strict = settings.with_overrides(allow_private_networks=False)
         [link_id] = add_links(database, http_server.url("/go"))
@@ -271,3 +280,89 @@ def test_links_slow_last_time_are_started_first(
     pages = [r.path for r in http_server.requests if "probe" not in r.path]
     assert pages[0] == "/slow"
     assert sorted(pages[1:]) == ["/fast0", "/fast1", "/fast2"]
+
+
+def test_a_stored_etag_with_a_line_feed_is_not_sent_back(
+    database: Database, settings: Settings, http_server: LocalServer
+) -> None:
+    """A validator stored by an older release (or written by hand) must not become a second
+    request header: it is dropped, the check goes on unconditionally."""
+    url = http_server.route("/story", ARTICLE)
+    [link_id] = add_links(database, url)
+    check_links(database, CHECKER, settings, [link_id])
+    with database.transaction() as session:
+        session.execute(
+            update(Link)
+            .where(Link.id == link_id)
+            .values(etag='"v1"\nX-Injected: yes', last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
+        )
+    check_links(database, CHECKER, settings, [link_id])
+    second = [request for request in http_server.requests if request.path == "/story"][-1]
+    assert second.method == "GET"
+    assert "X-Injected" not in second.headers
+    assert "If-None-Match" not in second.headers
+    assert second.headers.get("If-Modified-Since") == "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert link(database, link_id).last_outcome is CheckOutcome.OK
+
+
+def test_unicode_digits_in_head_and_retry_answers_are_not_numbers(
+    database: Database, settings: Settings
+) -> None:
+    """'²' passes str.isdigit(). A HEAD answer with a Content-Length of '²' is not HTTP (the
+    check asks again with a GET); a Retry-After of '²' is no delay."""
+
+    def pdf(request: RawRequest) -> Answer:
+        if request.method == "HEAD":
+            return Answer(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n"
+                b"Content-Length: \xc2\xb2\r\n\r\n"
+            )
+        return Answer(response(body=b"%PDF-1.4", content_type="application/pdf"))
+
+    with RawServer() as server:
+        url = server.route("/report.pdf", pdf)
+        busy = server.route("/busy", Answer(response("HTTP/1.1 503 Busy", "Retry-After: \u00b2")))
+        ids = add_links(database, url, busy)
+        retrying = settings.with_overrides(max_retries=1, retry_backoff=0.01)
+        check_links(database, CHECKER, retrying, ids)  # the PDF: a GET, which learns its type
+        check_links(database, CHECKER, retrying, ids)  # HEAD, Content-Length: ², then GET
+        methods = [request.method for request in server.requests if request.path == "/report.pdf"]
+        assert methods == ["GET", "HEAD", "GET"]
+    second = checks(database, ids[0])[-1]
+    assert second.outcome is CheckOutcome.OK
+    assert second.content_length == len(b"%PDF-1.4")
+    busy_checks = checks(database, ids[1])
+    assert [check.outcome for check in busy_checks] == [CheckOutcome.SERVER_ERROR] * 2
+    assert all("internal error" not in (check.error or "") for check in busy_checks)
+
+
+def test_page_readers_leave_when_their_owner_is_killed() -> None:
+    """kill -9 of a checking process (a scheduler, say) must not leave its page readers."""
+    code = (
+        "import json, os, time\n"
+        "from tracker.linkcheck import judging\n"
+        "pool = judging._pool('processes', 2)\n"
+        "pids = {pool.submit(os.getpid).result() for _ in range(8)}\n"
+        "print(json.dumps(sorted(pids)), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as owner:
+        try:
+            assert owner.stdout is not None
+            workers = json.loads(owner.stdout.readline())
+            assert workers
+            assert all(_alive(pid) for pid in workers)
+        finally:
+            owner.kill()
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

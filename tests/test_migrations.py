@@ -63,7 +63,7 @@ def test_models_and_migrations_do_not_drift(db_url: str) -> None:
     assert differences == []
 
 
-def test_history_rows_cannot_be_altered(database: Database) -> None:
+def _one_claim_event(database: Database) -> None:
     with database.transaction() as session:
         session.execute(
             text(
@@ -86,6 +86,9 @@ def test_history_rows_cannot_be_altered(database: Database) -> None:
             ClaimEvent(claim_id=claim_id, actor="test", action="created", version=1, changes={})
         )
 
+
+def test_history_rows_cannot_be_altered(database: Database) -> None:
+    _one_claim_event(database)
     for statement in ("UPDATE claim_events SET note = 'rewritten'", "DELETE FROM claim_events"):
         with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
             session.execute(text(statement))
@@ -94,4 +97,29 @@ def test_history_rows_cannot_be_altered(database: Database) -> None:
         assert session.execute(text("SELECT count(*), max(note) FROM claim_events")).one() == (
             1,
             None,
+        )
+
+
+def test_history_rows_cannot_be_replaced(database: Database) -> None:
+    """An insert that reuses an event's id must fail: SQLite's REPLACE deletes the old row
+    without firing DELETE triggers, PostgreSQL's ON CONFLICT DO UPDATE is an update."""
+    _one_claim_event(database)
+    with database.reading() as session:
+        event_id, claim_id = session.execute(text("SELECT id, claim_id FROM claim_events")).one()
+    columns = "(id, claim_id, actor, action, version, changes, created_at)"
+    values = "(:id, :claim, 'mallory', 'created', 1, '{}', :now)"
+    statement = (
+        f"INSERT OR REPLACE INTO claim_events {columns} VALUES {values}"
+        if database.is_sqlite
+        else f"INSERT INTO claim_events {columns} VALUES {values} "
+        "ON CONFLICT (id) DO UPDATE SET actor = 'mallory'"
+    )
+    with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+        session.execute(text(statement), {"id": event_id, "claim": claim_id, "now": utcnow()})
+    with database.reading() as session:
+        assert session.execute(text("SELECT actor FROM claim_events")).scalars().all() == ["test"]
+    with database.transaction() as session:  # a new id is still an ordinary append
+        session.execute(
+            text(f"INSERT INTO claim_events {columns} VALUES {values}"),
+            {"id": event_id + 1, "claim": claim_id, "now": utcnow()},
         )

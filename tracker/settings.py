@@ -7,7 +7,7 @@ The settings file is ``$FACT_TRACKER_CONFIG`` or ``config.toml`` in the user's c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -54,6 +54,19 @@ class Settings(BaseSettings):
     allow_private_networks: bool = Field(
         False,
         description="Allow fetching loopback/private/link-local addresses (tests and demo only)",
+    )
+    ca_bundle: str = Field(
+        "",
+        description="PEM file of the certificate authorities HTTPS servers are checked against "
+        "(default: $SSL_CERT_FILE or $SSL_CERT_DIR when set, else the certifi bundle)",
+    )
+    page_judging: Literal["processes", "threads"] = Field(
+        "processes",
+        description="Where fetched pages are parsed, fingerprinted and searched for evidence: "
+        "a pool of worker processes (all cores) or threads (one core, no extra processes)",
+    )
+    page_workers: int = Field(
+        0, ge=0, description="Workers that read fetched pages (0: one per CPU core)"
     )
     max_body_bytes: int = Field(
         5 * 1024 * 1024, ge=1024, description="Largest body read, after decompression"

@@ -5,6 +5,7 @@ Each server listens on its own port, so several servers act as several hosts.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections import Counter
@@ -52,9 +53,14 @@ class _Server(ThreadingHTTPServer):
     # and each dropped one costs a second-long retransmit.
     request_queue_size = 256
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up or refuses our certificate is not the server's error."""
+
 
 class LocalServer:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    """``tls``: serve HTTPS with this context (the TLS handshake happens on accept)."""
+
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.fallback: Route = Reply(404, "<html><title>Not found</title>Not found</html>")
         self.hits: Counter[str] = Counter()
@@ -62,13 +68,16 @@ class LocalServer:
         self._lock = threading.Lock()
         self._server = _Server((host, 0), self._handler_class())
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self.host = host
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def origin(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.origin + path

@@ -1,16 +1,21 @@
-"""The shared HTTP layer: SSRF-guarded, size-capped, redirect-recording fetches."""
+"""The shared HTTP layer: SSRF-guarded, size-capped, redirect-recording fetches on aiohttp."""
 
-from tracker.http.client import (
-    PERMANENT_REDIRECTS,
-    REDIRECT_STATUSES,
-    FailureKind,
-    Fetcher,
-    FetchFailure,
-    FetchResult,
-    Hop,
-    fetch_sync,
-)
-from tracker.http.guard import BlockedAddress, is_public_address
+from typing import TYPE_CHECKING
+
+from tracker.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from tracker.http.client import (
+        PERMANENT_REDIRECTS,
+        REDIRECT_STATUSES,
+        Fetcher,
+        FetchFailure,
+        FetchResult,
+        Hop,
+        fetch_sync,
+    )
+    from tracker.http.guard import BlockedAddress, is_public_address
+    from tracker.http.transport import FailureKind
 
 __all__ = [
     "PERMANENT_REDIRECTS",
@@ -24,3 +29,12 @@ __all__ = [
     "fetch_sync",
     "is_public_address",
 ]
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        **dict.fromkeys(__all__, "tracker.http.client"),
+        "BlockedAddress": "tracker.http.guard",
+        "is_public_address": "tracker.http.guard",
+        "FailureKind": "tracker.http.transport",
+    },
+)

@@ -13,16 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from tracker.enums import CheckOutcome
-from tracker.http import Fetcher, FetchFailure, FetchResult
+from tracker.http import FailureKind, Fetcher, FetchFailure, FetchResult
 from tracker.linkcheck import archive
-from tracker.linkcheck.content import (
-    Page,
-    binary_fingerprint,
-    evidence_present,
-    normalize_for_match,
-    read_page,
-    text_fingerprint,
-)
+from tracker.linkcheck.judging import PageJudge, PageReading
 from tracker.linkcheck.outcomes import SUCCESS, classify_failure, classify_status
 from tracker.linkcheck.retry import RetryPolicy
 from tracker.linkcheck.soft404 import (
@@ -39,6 +32,8 @@ log = logging.getLogger(__name__)
 HEAD_REFUSED = frozenset({400, 403, 404, 405, 406, 500, 501})
 """HEAD answers that servers often give to HEAD alone: confirm them with a GET."""
 PROBE_MAX_BYTES = 512 * 1024
+MAX_STORED_LENGTH = 2**31 - 1
+"""link_checks.content_length is a 32-bit INTEGER on PostgreSQL."""
 SHARED_PROBES = ProbeCache()
 """Probes outlive a batch: the scheduler checks a host's links over many batches."""
 
@@ -111,15 +106,24 @@ class CheckResult:
 
 
 class Checker:
-    """Checks links with one Fetcher; shares soft-404 probes across checks and batches."""
+    """Checks links with one Fetcher; shares soft-404 probes across checks and batches.
+
+    Pages are read (parsed, fingerprinted, searched for evidence) by a :class:`PageJudge`,
+    off the event loop; the network part never waits behind a page being parsed.
+    """
 
     def __init__(
-        self, fetcher: Fetcher, settings: Settings, probes: ProbeCache | None = None
+        self,
+        fetcher: Fetcher,
+        settings: Settings,
+        probes: ProbeCache | None = None,
+        judge: PageJudge | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.settings = settings
         self.retry = RetryPolicy.from_settings(settings)
         self.probes = probes or SHARED_PROBES
+        self.judge = judge or PageJudge(settings.page_judging, settings.page_workers)
 
     async def check(self, job: LinkJob) -> CheckResult:
         """Check ``job`` with retries (the archive follow-up is :meth:`follow_up`)."""
@@ -160,8 +164,8 @@ class Checker:
             if job.last_modified:
                 headers["If-Modified-Since"] = job.last_modified
         try:
-            response = await self.fetcher.fetch(job.url, method=method, headers=headers)
-            if method == "HEAD" and response.status in HEAD_REFUSED:
+            response = await self._first_answer(job.url, method, headers)
+            if response is None or (method == "HEAD" and response.status in HEAD_REFUSED):
                 method = "GET"
                 response = await self.fetcher.fetch(job.url)
         except FetchFailure as failure:
@@ -174,6 +178,17 @@ class Checker:
                 error=failure.message,
             )
         return await self._judge(job, response, read=method == "GET")
+
+    async def _first_answer(
+        self, url: str, method: str, headers: dict[str, str]
+    ) -> FetchResult | None:
+        """The answer to ``method``; None when a HEAD got a malformed answer (ask with GET)."""
+        try:
+            return await self.fetcher.fetch(url, method=method, headers=headers)
+        except FetchFailure as failure:
+            if method == "HEAD" and failure.kind is FailureKind.PROTOCOL:
+                return None
+            raise
 
     async def _judge(self, job: LinkJob, response: FetchResult, *, read: bool) -> CheckResult:
         outcome = classify_status(
@@ -203,16 +218,17 @@ class Checker:
             return result
         if not read:
             return result
-        page: Page | None = None
-        if response.is_html or response.content_type.startswith("text/"):
-            page = read_page(response.text(), html=response.is_html)
-            result.fingerprint = text_fingerprint(page.main_text or page.full_text)
-        else:
-            result.fingerprint = binary_fingerprint(response.body)
+        evidence = tuple(item for item in job.evidence if item.text)
+        reading = await self._read(response, tuple(item.text for item in evidence))
+        result.fingerprint = reading.fingerprint
         reason = signals(
-            job.url, response.final_url, redirected=bool(response.redirects), page=page
+            job.url,
+            response.final_url,
+            redirected=bool(response.redirects),
+            title=reading.title,
+            headings=reading.headings,
         )
-        if reason is None and page is not None and response.is_html:
+        if reason is None and reading.text and response.is_html:
             probe = await self.probes.get(origin_of(response.final_url), self._probe)
             if resembles_probe(job.url, response.final_url, result.fingerprint, probe):
                 reason = "answers like a path that cannot exist on the same host"
@@ -221,19 +237,28 @@ class Checker:
             result.soft_404 = True
             result.error = f"soft 404: {reason}"
             return result
-        if page is not None:
-            haystack = normalize_for_match(page.full_text)
+        if reading.text:
             result.evidence = [
                 {
                     "claim_source_id": item.claim_source_id,
                     "claim_id": item.claim_id,
                     "evidence": item.text,
-                    "found": evidence_present(item.text, haystack),
+                    "found": found,
                 }
-                for item in job.evidence
-                if item.text
+                for item, found in zip(evidence, reading.found, strict=True)
             ]
         return result
+
+    async def _read(self, response: FetchResult, evidence: tuple[str, ...]) -> PageReading:
+        """The page's reading, from the judge (documents) or a hash (anything else)."""
+        text = response.is_html or response.content_type.startswith("text/")
+        return await self.judge.read(
+            response.body,
+            response.declared_charset,
+            html=response.is_html,
+            text=text,
+            evidence=evidence if text else (),
+        )
 
     async def _probe(self, origin: str) -> ProbeAnswer | None:
         try:
@@ -244,9 +269,8 @@ class Checker:
         fingerprint = None
         title = ""
         if response.is_html:
-            page = read_page(response.text(), html=True)
-            title = page.title
-            fingerprint = text_fingerprint(page.main_text or page.full_text)
+            reading = await self._read(response, ())
+            title, fingerprint = reading.title, reading.fingerprint
         return ProbeAnswer(response.status, response.final_url, title, fingerprint)
 
 
@@ -255,5 +279,8 @@ def _chain(redirects: list[Any]) -> list[dict[str, Any]]:
 
 
 def _declared_length(response: FetchResult) -> int | None:
-    value = response.headers.get("content-length")
-    return int(value) if value and value.isdigit() else None
+    value = (response.headers.get("content-length") or "").strip()
+    # isdigit() alone accepts "²": only ASCII digits are a length (and one the column holds).
+    if not (value.isascii() and value.isdigit() and len(value) <= 10):
+        return None
+    return int(value) if int(value) <= MAX_STORED_LENGTH else None

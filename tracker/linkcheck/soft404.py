@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tracker.linkcheck.content import Page, same_text
+from tracker.linkcheck.content import same_text
 
 # "404" alone is not enough ("Story 404", "Route 404"): it must lead the text or sit next to
 # an error word.
@@ -53,14 +53,20 @@ def _is_root(url: str) -> bool:
     return parts.path in ("", "/") and not parts.query
 
 
-def signals(url: str, final_url: str, *, redirected: bool, page: Page | None) -> str | None:
+def signals(
+    url: str,
+    final_url: str,
+    *,
+    redirected: bool,
+    title: str = "",
+    headings: tuple[str, ...] = (),
+) -> str | None:
     """The reason a 2xx response is an error page, from the response alone; None if none."""
     if redirected and _is_root(final_url) and not _is_root(url):
         return "redirected to the site's home page"
-    if page is not None:
-        for text in (page.title, *page.headings):
-            if text and NOT_FOUND_WORDS.search(text):
-                return f"the page says {text[:80]!r}"
+    for text in (title, *headings):
+        if text and NOT_FOUND_WORDS.search(text):
+            return f"the page says {text[:80]!r}"
     return None
 
 

@@ -7,6 +7,7 @@ thousands of links never holds a lock or a session for long and memory stays fla
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,15 +19,41 @@ from sqlalchemy.orm import Session
 
 from tracker.enums import CheckOutcome, LinkState
 from tracker.linkcheck.checker import CheckResult, Evidence, LinkJob
-from tracker.linkcheck.content import fingerprints_differ
+from tracker.linkcheck.content import comparable, fingerprints_differ
 from tracker.linkcheck.outcomes import SUCCESS
 from tracker.linkcheck.rereview import Trigger, flag_claims
 from tracker.linkcheck.schedule import next_check_at
 from tracker.linkcheck.state import DeathRule, Health, advance, derive_state
-from tracker.models import Article, Citation, ClaimSource, Link, LinkCheck, Source
+from tracker.models import (
+    URL_MAX_LENGTH,
+    Article,
+    Citation,
+    ClaimSource,
+    Link,
+    LinkCheck,
+    Source,
+)
 from tracker.settings import Settings
 
 _TEXT_TYPES = ("text/", "application/xhtml")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+ERROR_CHARS = 2000
+
+
+def stored(value: str | None, limit: int) -> str | None:
+    """A value from the web as stored: control characters dropped, cut to its column.
+
+    Servers choose these strings (ETag, Last-Modified, Content-Type, Location, reasons): a
+    5,000-character Last-Modified must not fail a batch on PostgreSQL's VARCHAR(100), and an
+    ETag with a line feed must not reach a request header or a terminal.
+    """
+    if not value:
+        return None
+    return _CONTROL.sub("", value)[:limit] or None
+
+
+def _length(column: Any) -> int:
+    return int(column.property.columns[0].type.length)
 
 
 def load_jobs(
@@ -257,9 +284,11 @@ def _link_values(
     first, last, changed = row.fingerprint_first, row.fingerprint_last, row.content_changed
     success = result.outcome in SUCCESS
     if success and result.fingerprint:
+        if not comparable(first, result.fingerprint):
+            first = None  # made another way (an older release): the new one is the baseline
+        changed = changed if first is None else fingerprints_differ(first, result.fingerprint)
         first = first or result.fingerprint
         last = result.fingerprint
-        changed = fingerprints_differ(first, last)
     values = {
         "id": row.id,
         "state": natural,  # the checker's own; an override pins only the effective state
@@ -274,8 +303,12 @@ def _link_values(
         "next_check_at": None  # retired (nothing cites it): checked by hand, not scheduled
         if row.next_check_at is None
         else next_check_at(before, after, state=natural, now=now, settings=settings, rng=rng),
-        "etag": (result.etag or None) if success else row.etag,
-        "last_modified": (result.last_modified or None) if success else row.last_modified,
+        "etag": stored(result.etag, _length(Link.etag)) if success else row.etag,
+        "last_modified": (
+            stored(result.last_modified, _length(Link.last_modified))
+            if success
+            else row.last_modified
+        ),
         "fingerprint_first": first,
         "fingerprint_last": last,
         "content_changed": bool(changed),
@@ -297,11 +330,14 @@ def _check_row(result: CheckResult, now: datetime, worker: str) -> dict[str, Any
         "checked_at": now,
         "outcome": result.outcome,
         "http_status": result.http_status,
-        "redirect_chain": result.redirect_chain,
+        "redirect_chain": [
+            {**hop, "location": stored(hop["location"], URL_MAX_LENGTH) or ""}
+            for hop in result.redirect_chain
+        ],
         "final_url": result.final_url,
         "elapsed_ms": result.elapsed_ms,
-        "error": (result.error or "")[:2000] or None,
-        "content_type": (result.content_type or "")[:200] or None,
+        "error": stored(result.error, ERROR_CHARS),
+        "content_type": stored(result.content_type, _length(LinkCheck.content_type)),
         "content_length": result.content_length,
         "fingerprint": result.fingerprint,
         "soft_404": result.soft_404,
