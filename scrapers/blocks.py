@@ -1,0 +1,337 @@
+"""The page as runs of block text with their links, and the main text mapped back onto them.
+
+A *run* is the text of one block element (a paragraph, list item, heading, cell...) up to the
+next block boundary or ``<br>``, whitespace collapsed, with the character span of every link
+inside it. The main-text extractor (trafilatura, readability or a site's container) decides
+*which* text is the article; :func:`align` finds each of its paragraphs among the runs by
+their word sequence and rebuilds the paragraph from the runs. Every link then sits at its
+own position in the text it came from: nothing is found again by searching for its anchor
+words, and words the extractor dropped with a link (trafilatura drops some inline link
+wrappers) come back.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+BLOCK_TAGS = frozenset(
+    {"address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+     "div", "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+     "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br"}
+)  # fmt: skip
+SKIPPED_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "head", "select", "option",
+     "textarea", "button", "object", "embed", "title", "meta", "link"}
+)  # fmt: skip
+CHROME_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "form"})
+# Class or id words of page furniture: a link in there is never a citation.
+CHROME_WORDS = frozenset(
+    {"share", "sharing", "social", "related", "tags", "tag", "taglist", "breadcrumb",
+     "breadcrumbs", "byline", "author", "authors", "newsletter", "subscribe", "subscription",
+     "promo", "comments", "comment", "nav", "navbar", "navigation", "menu", "sidebar", "footer",
+     "topics", "keywords", "recirc", "recommended", "more", "trending", "popular", "outbrain",
+     "taboola", "signup", "follow", "masthead", "header", "pagination", "categories"}
+)  # fmt: skip
+CONTAINER_SHARE = 0.4
+"""A furniture-looking element holding more of the main text than this is its container."""
+LINK_LIST_SHARE = 0.8
+"""A run whose words are nearly all link text is a list of links, not prose that cites."""
+MAX_SKIPPED = 2
+"""Words outside links a paragraph may lack against its run and still be that run."""
+_TOKEN = re.compile(r"\w+")
+_CLASS_WORD = re.compile(r"[a-z]+")
+
+
+@dataclass
+class Anchor:
+    start: int
+    end: int
+    href: str
+    element: HtmlElement
+
+
+@dataclass
+class Run:
+    text: str
+    owner: HtmlElement
+    anchors: list[Anchor] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlacedLink:
+    """A link inside a body paragraph: ``start``/``end`` index the paragraph's text."""
+
+    start: int
+    end: int
+    href: str
+    citable: bool
+
+
+@dataclass(frozen=True)
+class BodyParagraph:
+    text: str
+    links: tuple[PlacedLink, ...] = ()
+
+
+class _RunBuilder:
+    def __init__(self) -> None:
+        self.runs: list[Run] = []
+        self.chars: list[str] = []
+        self.length = 0
+        self.pending_space = False
+        self.anchors: list[Anchor] = []
+        self.open: list[tuple[HtmlElement, int | None, int]] = []  # anchor, start, run number
+
+    def add(self, text: str | None) -> None:
+        if not text:
+            return
+        if text[0].isspace():
+            self.pending_space = True
+        for number, piece in enumerate(text.split()):
+            if (number or self.pending_space) and self.length:
+                self.chars.append(" ")
+                self.length += 1
+            self.pending_space = False
+            self._start_open_anchors()
+            self.chars.append(piece)
+            self.length += len(piece)
+        if text[-1].isspace():
+            self.pending_space = True
+
+    def _start_open_anchors(self) -> None:
+        for index, (element, start, number) in enumerate(self.open):
+            if start is None and number == len(self.runs):
+                self.open[index] = (element, self.length, number)
+
+    def open_anchor(self, element: HtmlElement) -> None:
+        self.open.append((element, None, len(self.runs)))
+
+    def close_anchor(self, element: HtmlElement) -> None:
+        for index in range(len(self.open) - 1, -1, -1):
+            opened, start, number = self.open[index]
+            if opened is element:
+                del self.open[index]
+                if start is not None and number == len(self.runs) and self.length > start:
+                    href = (element.get("href") or "").strip()
+                    self.anchors.append(Anchor(start, self.length, href, element))
+                return
+
+    def flush(self, owner: HtmlElement) -> None:
+        if self.length:
+            self.runs.append(Run("".join(self.chars), owner, self.anchors))
+        self.chars, self.length, self.pending_space, self.anchors = [], 0, False, []
+
+
+def read_runs(root: HtmlElement) -> list[Run]:
+    """The runs of ``root`` in document order (an iterative walk: pages nest deeply)."""
+    builder = _RunBuilder()
+    owners: list[HtmlElement] = [root]
+    stack: list[tuple[HtmlElement, bool]] = [(root, False)]
+    while stack:
+        element, leaving = stack.pop()
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if leaving:
+            if tag in BLOCK_TAGS:
+                builder.flush(owners.pop())
+            elif tag == "a":
+                builder.close_anchor(element)
+            builder.add(element.tail)
+            continue
+        if not tag or tag in SKIPPED_TAGS:
+            builder.add(element.tail)  # comments, processing instructions, scripts
+            continue
+        if tag in BLOCK_TAGS:
+            builder.flush(owners[-1])
+            owners.append(element)
+        elif tag == "a" and element.get("href"):
+            builder.open_anchor(element)
+        builder.add(element.text)
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(element))
+    builder.flush(owners[-1] if owners else root)
+    return builder.runs
+
+
+def _is_chrome_element(element: HtmlElement) -> bool:
+    if element.tag in CHROME_TAGS:
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''} {element.get('role') or ''}"
+    if not names.strip():
+        return False
+    words = set(_CLASS_WORD.findall(names.lower()))
+    return bool(words & CHROME_WORDS) or "navigation" in names.lower()
+
+
+class _Stream:
+    """Every word of every run, in order, with where it sits."""
+
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
+        self.words: list[str] = []
+        self.run_of: list[int] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.linked: list[bool] = []
+        self.first_word: list[int] = []  # per run: index of its first word
+        self.positions: dict[str, list[int]] = defaultdict(list)
+        for number, run in enumerate(runs):
+            self.first_word.append(len(self.words))
+            spans = sorted((a.start, a.end) for a in run.anchors)
+            for match in _TOKEN.finditer(run.text.casefold()):
+                self.positions[match.group()].append(len(self.words))
+                self.words.append(match.group())
+                self.run_of.append(number)
+                self.starts.append(match.start())
+                self.ends.append(match.end())
+                self.linked.append(any(s <= match.start() < e for s, e in spans))
+        self.first_word.append(len(self.words))
+
+    def run_words(self, number: int) -> range:
+        return range(self.first_word[number], self.first_word[number + 1])
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.casefold())
+
+
+def _match_at(stream: _Stream, position: int, words: list[str]) -> tuple[list[int], int] | None:
+    """Stream indexes matching ``words`` from ``position``, skipping link words (and a few
+    others) the extractor dropped; None when the paragraph is not there."""
+    matched: list[int] = []
+    skipped = 0
+    index = position
+    limit = len(stream.words)
+    for word in words:
+        while index < limit and stream.words[index] != word:
+            if not stream.linked[index]:
+                skipped += 1
+                if skipped > MAX_SKIPPED:
+                    return None
+            index += 1
+            if len(matched) and index - matched[-1] > 40:
+                return None
+        if index >= limit:
+            return None
+        matched.append(index)
+        index += 1
+    return matched, skipped
+
+
+def _find(
+    stream: _Stream, words: list[str], cursor: int, chrome: list[bool]
+) -> list[int] | None:
+    """Where the paragraph ``words`` is in the stream: exact first, after the cursor first,
+    outside page furniture first."""
+    candidates = stream.positions.get(words[0], [])
+    if not candidates:
+        return None
+    split = bisect_left(candidates, cursor)
+    ordered = candidates[split:] + candidates[:split]
+    size = len(words)
+    exact = [p for p in ordered if stream.words[p : p + size] == words]
+    if exact:
+        best = next((p for p in exact if not chrome[stream.run_of[p]]), exact[0])
+        return list(range(best, best + size))
+    fuzzy: list[tuple[int, int, list[int]]] = []
+    for rank, position in enumerate(ordered[:200]):
+        found = _match_at(stream, position, words)
+        if found is not None:
+            matched, skipped = found
+            fuzzy.append((skipped + (2 if chrome[stream.run_of[position]] else 0), rank, matched))
+    return min(fuzzy)[2] if fuzzy else None
+
+
+def align(paragraphs: list[str], runs: list[Run]) -> list[BodyParagraph]:
+    """The main text's paragraphs rebuilt from the runs they came from, with their links."""
+    stream = _Stream(runs)
+    chrome_cache: dict[HtmlElement, list[HtmlElement]] = {}
+
+    def chrome_ancestors(element: HtmlElement) -> list[HtmlElement]:
+        if element not in chrome_cache:
+            parent = element.getparent()
+            above = chrome_ancestors(parent) if parent is not None else []
+            chrome_cache[element] = [element, *above] if _is_chrome_element(element) else above
+        return chrome_cache[element]
+
+    def deep_chrome(element: HtmlElement) -> list[HtmlElement]:
+        # Iterative fill first: deep pages would exceed the recursion limit.
+        chain = []
+        node: HtmlElement | None = element
+        while node is not None and node not in chrome_cache:
+            chain.append(node)
+            node = node.getparent()
+        for item in reversed(chain):
+            chrome_ancestors(item)
+        return chrome_cache[element]
+
+    chrome = [bool(deep_chrome(run.owner)) for run in runs]
+    matches: list[list[int] | None] = []
+    cursor = 0
+    for paragraph in paragraphs:
+        words = _tokens(paragraph)
+        found = _find(stream, words, cursor, chrome) if words else None
+        matches.append(found)
+        if found:
+            cursor = found[-1] + 1
+    # Furniture that holds much of the main text is the article's container, not furniture.
+    main_words: dict[HtmlElement, int] = defaultdict(int)
+    total = 0
+    for found in matches:
+        for index in found or ():
+            total += 1
+            for element in deep_chrome(runs[stream.run_of[index]].owner):
+                main_words[element] += 1
+    furniture = {e for e, count in main_words.items() if count <= CONTAINER_SHARE * total}
+    return [
+        _rebuild(stream, found, furniture, deep_chrome) if found else BodyParagraph(paragraph)
+        for paragraph, found in zip(paragraphs, matches, strict=True)
+    ]
+
+
+def _rebuild(
+    stream: _Stream,
+    matched: list[int],
+    furniture: set[HtmlElement],
+    chrome_of: Callable[[HtmlElement], list[HtmlElement]],
+) -> BodyParagraph:
+    pieces: list[str] = []
+    links: list[PlacedLink] = []
+    offset = 0
+    by_run: dict[int, list[int]] = {}
+    for index in range(matched[0], matched[-1] + 1):
+        by_run.setdefault(stream.run_of[index], []).append(index)
+    for number, indexes in by_run.items():
+        run = stream.runs[number]
+        words = stream.run_words(number)
+        start = 0 if indexes[0] == words.start else stream.starts[indexes[0]]
+        if indexes[-1] == words.stop - 1:
+            end = len(run.text)
+        else:
+            end = stream.ends[indexes[-1]]
+            while end < len(run.text) and not run.text[end].isspace():
+                end += 1
+        if pieces:
+            offset += 1
+        pieces.append(run.text[start:end])
+        is_furniture = any(e in furniture for e in chrome_of(run.owner))
+        linked = sum(1 for i in words if stream.linked[i])
+        link_list = bool(len(words)) and linked >= LINK_LIST_SHARE * len(words)
+        for anchor in run.anchors:
+            if anchor.start >= start and anchor.end <= end:
+                links.append(
+                    PlacedLink(
+                        offset + anchor.start - start,
+                        offset + anchor.end - start,
+                        anchor.href,
+                        citable=not is_furniture and not link_list,
+                    )
+                )
+        offset += end - start
+    return BodyParagraph(" ".join(pieces), tuple(links))
