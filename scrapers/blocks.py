@@ -12,6 +12,7 @@ wrappers) come back.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections import defaultdict
@@ -37,12 +38,14 @@ CHROME_WORDS = frozenset(
      "breadcrumbs", "byline", "author", "authors", "newsletter", "subscribe", "subscription",
      "promo", "comments", "comment", "nav", "navbar", "navigation", "menu", "sidebar", "footer",
      "topics", "keywords", "recirc", "recommended", "more", "trending", "popular", "outbrain",
-     "taboola", "signup", "follow", "masthead", "header", "pagination", "categories"}
+     "taboola", "signup", "follow", "masthead", "header", "pagination", "categories", "tweet",
+     "embed", "instagram"}
 )  # fmt: skip
 CONTAINER_SHARE = 0.4
 """A furniture-looking element holding more of the main text than this is its container."""
 LINK_LIST_SHARE = 0.8
 """A run whose words are nearly all link text is a list of links, not prose that cites."""
+CLUSTER = 3
 MAX_SKIPPED = 2
 """Words outside links a paragraph may lack against its run and still be that run."""
 _TOKEN = re.compile(r"\w+")
@@ -62,6 +65,9 @@ class Run:
     text: str
     owner: HtmlElement
     anchors: list[Anchor] = field(default_factory=list)
+    clusters: list[tuple[int, int]] = field(default_factory=list)
+    """Spans of :data:`CLUSTER` or more links back to back (a widget, such as a hover card
+    of related headlines, that an extractor may have kept inside a paragraph)."""
 
 
 @dataclass(frozen=True)
@@ -120,13 +126,44 @@ class _RunBuilder:
                 del self.open[index]
                 if start is not None and number == len(self.runs) and self.length > start:
                     href = (element.get("href") or "").strip()
-                    self.anchors.append(Anchor(start, self.length, href, element))
+                    last = self.anchors[-1] if self.anchors else None
+                    if last is not None and _split_link(last, element, href, start):
+                        last.end = self.length  # one link split over several <a> elements
+                    else:
+                        self.anchors.append(Anchor(start, self.length, href, element))
                 return
 
     def flush(self, owner: HtmlElement) -> None:
         if self.length:
-            self.runs.append(Run("".join(self.chars), owner, self.anchors))
+            text = "".join(self.chars)
+            self.runs.append(Run(text, owner, self.anchors, _clusters(text, self.anchors)))
         self.chars, self.length, self.pending_space, self.anchors = [], 0, False, []
+
+
+def _split_link(last: Anchor, element: HtmlElement, href: str, start: int) -> bool:
+    """Whether ``element`` continues the link ``last`` ("<a>Arte</a><a>mis m</a>..."): same
+    target, nothing between them, and side by side in the markup."""
+    if last.href != href or start - last.end > 1:
+        return False
+    parent = last.element.getparent()
+    above = element.getparent()
+    return above is parent or (above is not None and above.getparent() is parent)
+
+
+def _clusters(text: str, anchors: list[Anchor]) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    group: list[Anchor] = []
+    for anchor in [*anchors, None]:
+        if anchor is not None and group and not text[group[-1].end : anchor.start].strip():
+            group.append(anchor)
+            continue
+        if len(group) >= CLUSTER and (group[0].start > 0 or group[-1].end < len(text)):
+            # Prose names what the widget is about with its first link ("Rep. <a>Name</a>
+            # <card of links>"): that link stays.
+            first = group[1] if group[0].start > 0 and len(group) > CLUSTER else group[0]
+            found.append((first.start, group[-1].end))
+        group = [anchor] if anchor is not None else []
+    return found
 
 
 def read_runs(root: HtmlElement) -> list[Run]:
@@ -215,7 +252,7 @@ def _match_at(stream: _Stream, position: int, words: list[str]) -> tuple[list[in
                 if skipped > MAX_SKIPPED:
                     return None
             index += 1
-            if len(matched) and index - matched[-1] > 40:
+            if matched and index - matched[-1] > 40:
                 return None
         if index >= limit:
             return None
@@ -224,9 +261,7 @@ def _match_at(stream: _Stream, position: int, words: list[str]) -> tuple[list[in
     return matched, skipped
 
 
-def _find(
-    stream: _Stream, words: list[str], cursor: int, chrome: list[bool]
-) -> list[int] | None:
+def _find(stream: _Stream, words: list[str], cursor: int, chrome: list[bool]) -> list[int] | None:
     """Where the paragraph ``words`` is in the stream: exact first, after the cursor first,
     outside page furniture first."""
     candidates = stream.positions.get(words[0], [])
@@ -295,6 +330,57 @@ def align(paragraphs: list[str], runs: list[Run]) -> list[BodyParagraph]:
     ]
 
 
+def _kept_spans(stream: _Stream, matched: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """Per run, the character spans of the paragraph: the matched words and what lies
+    between them, except stretches the extractor left out. A left-out stretch that is exactly
+    one link's words (an inline link wrapper the extractor dropped) is kept."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    runs = stream.runs
+    for number in dict.fromkeys(stream.run_of[i] for i in matched):
+        words = stream.run_words(number)
+        mine = [i for i in matched if stream.run_of[i] == number]
+        text = runs[number].text
+        start = 0 if mine[0] == words.start else stream.starts[mine[0]]
+        pieces: list[tuple[int, int]] = []
+        for before, after in itertools.pairwise(mine):
+            if after == before + 1 or _one_link(stream, number, before + 1, after):
+                continue
+            pieces.append((start, stream.ends[before]))
+            start = stream.ends[after - 1]
+        if mine[-1] == words.stop - 1:
+            end = len(text)
+        else:
+            end = stream.ends[mine[-1]]
+            while end < len(text) and not text[end].isspace():
+                end += 1
+        pieces.append((start, end))
+        spans[number] = _without(pieces, runs[number].clusters)
+    return spans
+
+
+def _without(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    for hole_start, hole_end in holes:
+        kept = []
+        for start, end in spans:
+            if hole_end <= start or end <= hole_start:
+                kept.append((start, end))
+                continue
+            if start < hole_start:
+                kept.append((start, hole_start))
+            if hole_end < end:
+                kept.append((hole_end, end))
+        spans = kept
+    return [(start, end) for start, end in spans if end > start]
+
+
+def _one_link(stream: _Stream, number: int, first: int, stop: int) -> bool:
+    begin, finish = stream.starts[first], stream.ends[stop - 1]
+    return any(
+        a.start <= begin and finish <= a.end and a.start >= stream.ends[first - 1]
+        for a in stream.runs[number].anchors
+    )
+
+
 def _rebuild(
     stream: _Stream,
     matched: list[int],
@@ -304,34 +390,21 @@ def _rebuild(
     pieces: list[str] = []
     links: list[PlacedLink] = []
     offset = 0
-    by_run: dict[int, list[int]] = {}
-    for index in range(matched[0], matched[-1] + 1):
-        by_run.setdefault(stream.run_of[index], []).append(index)
-    for number, indexes in by_run.items():
+    for number, spans in _kept_spans(stream, matched).items():
         run = stream.runs[number]
         words = stream.run_words(number)
-        start = 0 if indexes[0] == words.start else stream.starts[indexes[0]]
-        if indexes[-1] == words.stop - 1:
-            end = len(run.text)
-        else:
-            end = stream.ends[indexes[-1]]
-            while end < len(run.text) and not run.text[end].isspace():
-                end += 1
-        if pieces:
-            offset += 1
-        pieces.append(run.text[start:end])
         is_furniture = any(e in furniture for e in chrome_of(run.owner))
         linked = sum(1 for i in words if stream.linked[i])
-        link_list = bool(len(words)) and linked >= LINK_LIST_SHARE * len(words)
-        for anchor in run.anchors:
-            if anchor.start >= start and anchor.end <= end:
-                links.append(
-                    PlacedLink(
-                        offset + anchor.start - start,
-                        offset + anchor.end - start,
-                        anchor.href,
-                        citable=not is_furniture and not link_list,
-                    )
-                )
-        offset += end - start
+        citable = not is_furniture and linked < LINK_LIST_SHARE * len(words)
+        for start, end in spans:
+            if pieces:
+                offset += 1
+            pieces.append(run.text[start:end].strip())
+            shift = offset - start - (len(run.text[start:end]) - len(run.text[start:end].lstrip()))
+            links.extend(
+                PlacedLink(a.start + shift, a.end + shift, a.href, citable)
+                for a in run.anchors
+                if a.start >= start and a.end <= end
+            )
+            offset += len(pieces[-1])
     return BodyParagraph(" ".join(pieces), tuple(links))

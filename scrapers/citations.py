@@ -9,14 +9,18 @@ stories, bylines, footers) and paragraphs that are only links are not citations.
 
 from __future__ import annotations
 
+import re
+
 from lxml.html import HtmlElement
 
 from scrapers.base import ScrapedCitation
 from scrapers.blocks import align, read_runs
+from scrapers.boilerplate import is_notice
 from tracker.extraction.sentences import sentence_at, split_sentences
 from tracker.urls import try_normalize_url
 
 PARAGRAPH_BREAK = "\n\n"
+_WORD = re.compile(r"\w")
 
 
 def body_and_citations(
@@ -29,12 +33,14 @@ def body_and_citations(
     citations: list[ScrapedCitation] = []
     offset = 0
     for paragraph in body:
+        notice = is_notice(paragraph.text)
         for link in paragraph.links:
-            url = try_normalize_url(link.href, base_url) if link.citable else None
+            url = try_normalize_url(link.href, base_url) if link.citable and not notice else None
             if url is None:
                 continue  # furniture, javascript:, mailto:, in-page fragments, malformed
             start = offset + link.start
-            sentence = sentence_at(sentences, start)
+            word = _WORD.search(text, start, offset + link.end)
+            sentence = sentence_at(sentences, word.start() if word else start)
             citations.append(
                 ScrapedCitation(
                     anchor_text=text[start : offset + link.end],

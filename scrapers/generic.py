@@ -39,6 +39,7 @@ def assemble(
     paragraphs: list[str],
     metadata: Metadata,
     url: str | None,
+    *,
     root: HtmlElement | None = None,
 ) -> ScrapedArticle:
     """The article whose body is ``paragraphs``, read back from the blocks of ``root``."""
