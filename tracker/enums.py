@@ -20,7 +20,18 @@ class ClaimKind(StrEnum):
     QUOTE = "quote"
     ATTRIBUTION = "attribution"
     EVENT = "event"
+    COMPARISON = "comparison"
     OTHER = "other"
+
+
+class NotClaimKind(StrEnum):
+    """Why a sentence is not a claim (never stored: such sentences are not recorded)."""
+
+    OPINION = "opinion"
+    PREDICTION = "prediction"
+    SPECULATION = "speculation"
+    QUESTION = "question"
+    RHETORIC = "rhetoric"
 
 
 class ClaimStatus(StrEnum):

@@ -11,26 +11,20 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "hundred": 100,
-}
+_UNITS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS: dict[str, int] = {word: n for n, word in enumerate(_UNITS, start=1)}
+for _t, _tens in enumerate(_TENS, start=2):
+    _NUMBER_WORDS[_tens] = _t * 10
+    for _u, _unit in enumerate(_UNITS[:9], start=1):
+        _NUMBER_WORDS[f"{_tens}-{_unit}"] = _t * 10 + _u
+        _NUMBER_WORDS[f"{_tens} {_unit}"] = _t * 10 + _u
+_NUMBER_WORDS["hundred"] = 100
+_NUMBER_WORDS["a hundred"] = 100
+_NUMBER_WORDS["one hundred"] = 100
 _SCALES = {
     "thousand": 1e3,
     "k": 1e3,
@@ -56,7 +50,7 @@ _CURRENCY_WORDS = {
 }
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_WORDNUM = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_WORDNUM = "|".join(w.replace(" ", r"\s") for w in sorted(_NUMBER_WORDS, key=len, reverse=True))
 _SCALE = r"(?:thousand|million|billion|trillion|bn|mn|tn|[kmb])\b"
 FIGURE = re.compile(
     rf"""
@@ -87,7 +81,7 @@ class Figure:
 
 
 def _number(text: str) -> float:
-    lowered = text.lower()
+    lowered = " ".join(text.lower().split())
     if lowered in _NUMBER_WORDS:
         return float(_NUMBER_WORDS[lowered])
     return float(text.replace(",", ""))
