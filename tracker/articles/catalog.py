@@ -152,6 +152,8 @@ def source_dict(source: ClaimSource) -> dict[str, Any]:
         "link_state": link.effective_state if link else None,
         "evidence": source.evidence,
         "evidence_found": source.evidence_found,
+        "evidence_state": source.evidence_state,
+        "evidence_passage": source.evidence_passage,
         "evidence_checked_at": source.evidence_checked_at,
     }
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scrapers import ScrapedArticle, ScrapedCitation, parse_document
@@ -22,19 +23,18 @@ from tracker.articles.documents import Document, Format, load_document
 from tracker.db import Database
 from tracker.enums import ClaimEventAction, ClaimStatus
 from tracker.errors import InvalidInput
-from tracker.extraction.detector import ClaimCandidate, detect_claims, evidence_for
-from tracker.models import Article, Citation, Claim, ClaimSource, utcnow
-from tracker.records import (
-    SYSTEM_ACTORS,
-    get_or_create_link,
-    get_or_create_source,
-    record_claim_event,
-)
+from tracker.extraction.detector import ClaimCandidate, detect_claims
+from tracker.extraction.evidence import evidence_spec
+from tracker.extraction.refit import model_for
+from tracker.models import Article, Citation, Claim, ClaimSource, Link, Source, utcnow
+from tracker.records import SYSTEM_ACTORS, get_or_create_source, record_claim_event
 from tracker.settings import Settings
-from tracker.urls import registrable_domain
+from tracker.urls import InvalidURL, registrable_domain
 
 EXTRACTOR = "extractor"
 EXTRACTOR_ACTOR = "system:extractor"
+BATCH = 500
+"""Rows per bulk statement (well under SQLite's and PostgreSQL's bound-parameter limits)."""
 
 
 @dataclass
@@ -74,7 +74,8 @@ def ingest(
     article = parse_document(document.text, document.url, document.kind)
     if not article.text.strip():
         raise InvalidInput(f"no article text found in {document.input_name}")
-    candidates = detect_claims(article.text)
+    cited = [citation.offset for citation in article.citations]
+    candidates = detect_claims(article.text, cited=cited, model=model_for(settings))
     with database.transaction() as session:
         return store(session, document, article, candidates)
 
@@ -95,9 +96,11 @@ def store(
     article.content_hash = new_hash
     article.text = scraped.text
     session.flush()
-    citations = _sync_citations(session, article, scraped.citations)
+    urls = link_ids(session, [c.url for c in scraped.citations if c.url])
+    citations = _sync_citations(session, article, scraped.citations, urls)
     new_claims = _sync_claims(session, article, candidates, citations, text_changed)
     session.flush()
+    url_of = {link_id: url for url, link_id in urls.items()}
     return IngestResult(
         article_id=article.id,
         title=article.title,
@@ -105,7 +108,7 @@ def store(
         created=created,
         text_changed=text_changed,
         new_claims=new_claims,
-        citations=[citation_dict(citation) for citation in citations],
+        citations=[citation_dict(citation, url_of) for citation in citations],
         claims=[claim_dict(claim) for claim in _current_claims(session, article)],
     )
 
@@ -145,8 +148,72 @@ def _citation_keys(items: list[tuple[str | None, str, str]]) -> list[tuple[Any, 
     return keys
 
 
+def link_ids(session: Session, urls: list[str]) -> dict[str, int]:
+    """The Link id of every URL, creating the missing links (and their sources) in bulk.
+
+    One INSERT ... ON CONFLICT DO NOTHING and one SELECT per batch of :data:`BATCH` URLs,
+    so a page citing thousands of links costs a handful of statements, and concurrent
+    ingests citing the same URL never collide.
+    """
+    wanted = list(dict.fromkeys(urls))
+    if not wanted:
+        return {}
+    domains: dict[str, str | None] = {}
+    for url in wanted:
+        try:
+            domains[url] = registrable_domain(url)
+        except InvalidURL:
+            domains[url] = None
+    source_ids = _upsert(
+        session, Source, Source.domain, [d for d in dict.fromkeys(domains.values()) if d]
+    )
+    now = utcnow()
+    return _upsert(
+        session,
+        Link,
+        Link.url,
+        wanted,
+        lambda url: {
+            "source_id": source_ids.get(domains[url] or ""),
+            "next_check_at": now,
+        },
+    )
+
+
+def _upsert(
+    session: Session,
+    model: type[Source] | type[Link],
+    key: Any,
+    values: list[str],
+    extra: Any = None,
+) -> dict[str, int]:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    ids: dict[str, int] = {}
+    now = utcnow()
+    with session.no_autoflush:
+        for start in range(0, len(values), BATCH):
+            batch = values[start : start + BATCH]
+            known = dict(session.execute(select(key, model.id).where(key.in_(batch))).tuples())
+            missing = [value for value in batch if value not in known]
+            if missing:
+                rows = [
+                    {key.key: value, "created_at": now, **(extra(value) if extra else {})}
+                    for value in missing
+                ]
+                session.execute(insert(model).values(rows).on_conflict_do_nothing())
+                known.update(
+                    session.execute(select(key, model.id).where(key.in_(missing))).tuples()
+                )
+            ids.update(known)
+    return ids
+
+
 def _sync_citations(
-    session: Session, article: Article, scraped: list[ScrapedCitation]
+    session: Session,
+    article: Article,
+    scraped: list[ScrapedCitation],
+    urls: dict[str, int],
 ) -> list[Citation]:
     existing = list(
         session.scalars(
@@ -174,7 +241,7 @@ def _sync_citations(
                 raw_url=found.raw_url,
                 anchor_text=found.anchor_text,
                 sentence=found.sentence,
-                link_id=get_or_create_link(session, found.url).id if found.url else None,
+                link_id=urls[found.url] if found.url else None,
             )
             session.add(row)
         row.position = found.offset
@@ -227,7 +294,7 @@ def _sync_claims(
         sources = [c for c in citations if candidate.start <= c.position < candidate.end]
         if candidate.text in positioned and claim is not None:
             if not is_touched(claim):
-                _attach_sources(claim, sources)  # a repeated sentence: one claim, first place
+                _attach_sources(claim, sources, article.title, candidate.start)  # repeated
             continue
         positioned.add(candidate.text)
         if claim is None:
@@ -241,7 +308,7 @@ def _sync_claims(
             claim.kind = candidate.kind
             claim.figures = candidate.figures
             claim.position = candidate.start
-        _attach_sources(claim, sources)
+        _attach_sources(claim, sources, article.title, candidate.start)
     return new_claims
 
 
@@ -270,16 +337,28 @@ def _create_claim(session: Session, article: Article, candidate: ClaimCandidate)
     return claim
 
 
-def _attach_sources(claim: Claim, citations: list[Citation]) -> None:
+def _attach_sources(claim: Claim, citations: list[Citation], title: str | None, start: int) -> None:
+    """Tie ``citations`` (in the sentence at ``start``) to ``claim`` with their evidence."""
     linked = {source.citation_id for source in claim.sources}
+    spans = {
+        citation.id: (
+            citation.position - start,
+            citation.position - start + len(citation.anchor_text),
+        )
+        for citation in citations
+    }
     for citation in citations:
         if citation.id in linked:
             continue
+        others = [span for other, span in spans.items() if other != citation.id]
+        spec = evidence_spec(claim.text, spans[citation.id], others=others, title=title)
         claim.sources.append(
             ClaimSource(
                 link_id=citation.link_id,
                 citation_id=citation.id,
-                evidence=evidence_for(claim.text, citation.anchor_text),
+                evidence=spec.summary() or None,
+                evidence_spec=spec.to_json(),
+                evidence_state=None if not spec.empty else "nothing_to_match",
             )
         )
 
@@ -290,13 +369,19 @@ def _current_claims(session: Session, article: Article) -> list[Claim]:
     )
 
 
-def citation_dict(citation: Citation) -> dict[str, Any]:
+def citation_dict(citation: Citation, url_of: dict[int, str] | None = None) -> dict[str, Any]:
+    if citation.link_id is None:
+        url = None
+    elif url_of is not None and citation.link_id in url_of:
+        url = url_of[citation.link_id]
+    else:
+        url = citation.link.url if citation.link else None
     return {
         "id": citation.id,
         "article_id": citation.article_id,
         "position": citation.position,
         "anchor_text": citation.anchor_text,
-        "url": citation.link.url if citation.link else None,
+        "url": url,
         "raw_url": citation.raw_url,
         "link_id": citation.link_id,
         "resolved": citation.link_id is not None,

@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "ingest": "ingest",
     "init": "admin",
     "links": "links",
+    "model": "model",
     "note": "review",
     "report": "report",
     "review": "review_queue",

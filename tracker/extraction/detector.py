@@ -114,7 +114,7 @@ def not_claim_kind(sentence: str) -> NotClaimKind:
     masked = mask_quotes(sentence)
     if masked.rstrip().endswith("?"):
         return NotClaimKind.QUESTION
-    if INTENTION.search(masked) or FUTURE.search(masked) and not HEDGE.search(masked):
+    if INTENTION.search(masked) or (FUTURE.search(masked) and not HEDGE.search(masked)):
         return NotClaimKind.PREDICTION
     if HEDGE.search(masked) or _CONDITIONAL.search(masked):
         return NotClaimKind.SPECULATION

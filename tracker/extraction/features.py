@@ -23,7 +23,10 @@ from tracker.extraction.figures import FIGURE
 
 _WORD = re.compile(r"\w+|[%$€£?]")
 _DIGIT = re.compile(r"\d")
-_QUOTED = re.compile(r"[\"“”][^\"“”]{3,}[\"“”]|(?<!\w)['‘][^'‘’]{12,}['’](?!\w)")
+_QUOTED = re.compile(
+    '["\u201c\u201d][^"\u201c\u201d]{3,}["\u201c\u201d]'
+    "|(?<!\\w)['\u2018][^'\u2018\u2019]{12,}['\u2019](?!\\w)"
+)
 ATTRIBUTION = re.compile(
     r"\b(according to|survey(?:s|ed)?|polls?|study|studies|report(?:s|ed)?|data|statistics|"
     r"census|found that|findings?|show(?:s|ed|n)?|estimated?|announced|declared|confirmed|"

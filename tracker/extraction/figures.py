@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 _UNITS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _NUMBER_WORDS: dict[str, int] = {word: n for n, word in enumerate(_UNITS, start=1)}
 for _t, _tens in enumerate(_TENS, start=2):
     _NUMBER_WORDS[_tens] = _t * 10
@@ -95,24 +95,33 @@ def _scaled(value: float, scale: str | None) -> float:
 
 def find_figures(sentence: str) -> list[Figure]:
     """Every figure in ``sentence``, in order of appearance."""
-    figures: list[Figure] = []
-    for match in FIGURE.finditer(sentence):
-        text = match.group(0).strip()
-        if match.group("money"):
-            value = _scaled(_number(match.group("mnum")), match.group("mscale"))
-            figures.append(Figure(text, "money", value, _CURRENCIES[match.group("cur")]))
-        elif match.group("percent"):
-            figures.append(Figure(text, "percent", _number(match.group("pnum")), "%"))
-        else:
-            number = match.group("qnum")
-            if _LABEL_BEFORE.search(sentence[: match.start()]):
-                continue
-            currency = match.group("qcur")
-            value = _scaled(_number(number), match.group("qscale"))
-            if currency:
-                figures.append(Figure(text, "money", value, _CURRENCY_WORDS[currency.lower()]))
-            elif _YEAR.match(number) and not match.group("qscale"):
-                figures.append(Figure(text, "year", value))
-            else:
-                figures.append(Figure(text, "number", value))
+    return [figure for figure, _start, _end in locate_figures(sentence)]
+
+
+def locate_figures(text: str) -> list[tuple[Figure, int, int]]:
+    """Every figure in ``text`` with where it is (the evidence check reads whole pages)."""
+    figures: list[tuple[Figure, int, int]] = []
+    for match in FIGURE.finditer(text):
+        figure = _figure(match, text)
+        if figure is not None:
+            figures.append((figure, match.start(), match.end()))
     return figures
+
+
+def _figure(match: re.Match[str], text: str) -> Figure | None:
+    shown = match.group(0).strip()
+    if match.group("money"):
+        value = _scaled(_number(match.group("mnum")), match.group("mscale"))
+        return Figure(shown, "money", value, _CURRENCIES[match.group("cur")])
+    if match.group("percent"):
+        return Figure(shown, "percent", _number(match.group("pnum")), "%")
+    number = match.group("qnum")
+    if _LABEL_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+        return None
+    currency = match.group("qcur")
+    value = _scaled(_number(number), match.group("qscale"))
+    if currency:
+        return Figure(shown, "money", value, _CURRENCY_WORDS[currency.lower()])
+    if _YEAR.match(number) and not match.group("qscale"):
+        return Figure(shown, "year", value)
+    return Figure(shown, "number", value)

@@ -18,8 +18,7 @@ from tracker.linkcheck import archive
 from tracker.linkcheck.content import (
     Page,
     binary_fingerprint,
-    evidence_present,
-    normalize_for_match,
+    match_evidence,
     read_page,
     text_fingerprint,
 )
@@ -49,6 +48,7 @@ class Evidence:
     claim_id: int
     text: str
     checked: bool
+    spec: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -222,17 +222,21 @@ class Checker:
             result.error = f"soft 404: {reason}"
             return result
         if page is not None:
-            haystack = normalize_for_match(page.full_text)
-            result.evidence = [
-                {
-                    "claim_source_id": item.claim_source_id,
-                    "claim_id": item.claim_id,
-                    "evidence": item.text,
-                    "found": evidence_present(item.text, haystack),
-                }
-                for item in job.evidence
-                if item.text
-            ]
+            result.evidence = []
+            for item in job.evidence:
+                if not item.text:
+                    continue
+                match = match_evidence(page.full_text, item.spec)
+                result.evidence.append(
+                    {
+                        "claim_source_id": item.claim_source_id,
+                        "claim_id": item.claim_id,
+                        "evidence": item.text,
+                        "found": match.found,
+                        "state": match.state,
+                        "passage": match.passage,
+                    }
+                )
         return result
 
     async def _probe(self, origin: str) -> ProbeAnswer | None:

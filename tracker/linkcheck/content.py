@@ -1,5 +1,9 @@
 """What a page says: its title, main text, a fingerprint of it, and evidence matching.
 
+:func:`match_evidence` takes a page's text and an evidence spec (what a claim says the source
+should contain) and returns a verdict and the passage where it was found; it touches neither
+the network nor the database, so the checker can run it wherever it judges pages.
+
 The fingerprint is a bottom-k MinHash sketch (the 16 smallest 32-bit hashes) of the word
 3-shingles of the main text (navigation, headers, footers and scripts removed). Two sketches
 estimate the Jaccard similarity of the texts, so a changed date or ad slot keeps them similar
@@ -13,10 +17,15 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import lxml.etree
 import lxml.html
+
+from tracker.extraction.figures import locate_figures
 
 MAX_TEXT_CHARS = 500_000
 SKETCH_SIZE = 16
@@ -141,3 +150,120 @@ def evidence_present(evidence: str, normalized_page: str) -> bool:
     """Whether the evidence (already stripped of nothing) occurs in the normalized page text."""
     needle = normalize_for_match(evidence)
     return bool(needle) and needle in normalized_page
+
+
+FOUND = "found"
+PARTLY_FOUND = "partly_found"
+MISSING = "missing"
+NOTHING_TO_MATCH = "nothing_to_match"
+EVIDENCE_STATES = (FOUND, PARTLY_FOUND, MISSING, NOTHING_TO_MATCH)
+PASSAGE_CHARS = 320
+"""About how much of the source is kept as the passage where the evidence was found."""
+_NEAR = 400
+_TOKEN_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'"})
+
+
+@dataclass(frozen=True)
+class EvidenceMatch:
+    """The verdict on one claim's evidence in one page, and where on the page it was found."""
+
+    state: str
+    passage: str | None = None
+
+    @property
+    def found(self) -> bool | None:
+        """The old yes/no (kept for credibility and reports): None when nothing to match."""
+        return None if self.state == NOTHING_TO_MATCH else self.state == FOUND
+
+
+class _PageIndex:
+    """The words and figures of one page, with their positions, built once per page."""
+
+    def __init__(self, text: str) -> None:
+        self.text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).translate(_TOKEN_QUOTES)
+        self.words: list[str] = []
+        self.starts: list[int] = []
+        self.first: dict[str, list[int]] = {}
+        for match in _WORD.finditer(self.text):
+            word = match.group().casefold()
+            self.first.setdefault(word, []).append(len(self.words))
+            self.words.append(word)
+            self.starts.append(match.start())
+        self.figures = locate_figures(self.text)
+
+    def phrase(self, phrase: str) -> list[int]:
+        """Character positions where the words of ``phrase`` occur in sequence."""
+        wanted = [w.casefold() for w in _WORD.findall(unicodedata.normalize("NFKC", phrase))]
+        if not wanted:
+            return []
+        size = len(wanted)
+        return [
+            self.starts[index]
+            for index in self.first.get(wanted[0], ())
+            if self.words[index : index + size] == wanted
+        ]
+
+    def figure(self, wanted: Mapping[str, Any]) -> list[int]:
+        """Positions of figures equal to ``wanted`` in value and unit, however written."""
+        value = float(wanted.get("value", 0.0))
+        kind, unit = wanted.get("kind"), wanted.get("unit")
+        tolerance = max(abs(value) * 1e-6, 1e-9)
+        return [
+            start
+            for figure, start, _end in self.figures
+            if abs(figure.value - value) <= tolerance
+            and (figure.kind == kind or {figure.kind, kind} <= {"number", "year"})
+            and (figure.unit == unit or kind == "number")
+        ]
+
+    def passage(self, center: int) -> str:
+        """The sentence-ish stretch of text around ``center``."""
+        start = max(0, center - PASSAGE_CHARS // 2)
+        end = min(len(self.text), center + PASSAGE_CHARS // 2)
+        before = max(self.text.rfind(". ", start, center), self.text.rfind("\n", start, center))
+        if before != -1:
+            start = before + 2
+        after = self.text.find(". ", center, end)
+        if after != -1:
+            end = after + 1
+        return _squash(self.text[start:end])
+
+
+@lru_cache(maxsize=4)
+def _index(page_text: str) -> _PageIndex:
+    return _PageIndex(page_text)
+
+
+def match_evidence(page_text: str, spec: Mapping[str, Any] | None) -> EvidenceMatch:
+    """Whether ``page_text`` says what ``spec`` (an EvidenceSpec as JSON) asks for.
+
+    Figures must be found with their value and unit, in any spelling; quotes as word
+    sequences; terms as words. ``found``: every figure and quote, and most terms (all of
+    them but a third when there is nothing else); ``partly_found``: some of it; ``missing``:
+    none. The passage is the stretch of the page where most of what was found sits together.
+    """
+    figures = list((spec or {}).get("figures") or ())
+    quotes = [str(q) for q in (spec or {}).get("quotes") or ()]
+    terms = [str(t) for t in (spec or {}).get("terms") or ()]
+    if not (figures or quotes or terms):
+        return EvidenceMatch(NOTHING_TO_MATCH)
+    page = _index(page_text)
+    required = [page.figure(f) for f in figures] + [page.phrase(q) for q in quotes]
+    optional = [page.phrase(t) for t in terms]
+    found_required = sum(1 for positions in required if positions)
+    found_terms = sum(1 for positions in optional if positions)
+    if not found_required and not found_terms:
+        return EvidenceMatch(MISSING)
+    if required:
+        complete = found_required == len(required) and 2 * found_terms >= len(optional)
+    else:
+        complete = 3 * found_terms >= 2 * len(optional) and found_terms >= min(2, len(optional))
+    weighted = [(positions, 3) for positions in required] + [
+        (positions, 1) for positions in optional
+    ]
+    candidates = [p for positions, _ in weighted for p in positions[:50]]
+    center = max(
+        candidates,
+        key=lambda c: sum(w for ps, w in weighted if any(abs(p - c) <= _NEAR for p in ps)),
+    )
+    return EvidenceMatch(FOUND if complete else PARTLY_FOUND, page.passage(center))

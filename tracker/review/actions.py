@@ -210,6 +210,9 @@ def _set_evidence(claim: Claim, targets: list[ClaimSource], evidence: str) -> No
     for source in targets:
         if source.evidence != evidence:
             source.evidence = evidence
+            source.evidence_spec = None  # the checker reads the reviewer's words instead
+            source.evidence_state = None
+            source.evidence_passage = None
             source.evidence_found = None
             source.evidence_checked_at = None
 
