@@ -194,7 +194,9 @@ def _upsert(
     with session.no_autoflush:
         for start in range(0, len(values), BATCH):
             batch = values[start : start + BATCH]
-            known = dict(session.execute(select(key, model.id).where(key.in_(batch))).tuples())
+            known = dict(
+                session.execute(select(key, model.id).where(key.in_(batch))).tuples().all()
+            )
             missing = [value for value in batch if value not in known]
             if missing:
                 rows = [
@@ -203,7 +205,7 @@ def _upsert(
                 ]
                 session.execute(insert(model).values(rows).on_conflict_do_nothing())
                 known.update(
-                    session.execute(select(key, model.id).where(key.in_(missing))).tuples()
+                    session.execute(select(key, model.id).where(key.in_(missing))).tuples().all()
                 )
             ids.update(known)
     return ids

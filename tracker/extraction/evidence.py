@@ -153,7 +153,9 @@ def evidence_spec(
         figures = [
             f
             for f, (begin, finish) in _located_figures(sentence)
-            if f.kind != "year" and (clause[0] <= begin < clause[1] or mine(begin, finish))
+            if f.kind != "year"
+            and mine(begin, finish)
+            and not any(a <= begin and finish <= b for a, b in groups[1:])
         ]
     quotes: list[str] = []
     for match in _QUOTED.finditer(sentence):
