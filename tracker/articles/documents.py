@@ -7,16 +7,15 @@ HTTP errors, bodies over the size cap.
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from bs4.dammit import UnicodeDammit
-
 from scrapers import DocumentKind
 from tracker.errors import FetchError, InvalidInput
-from tracker.http import FetchFailure, fetch_sync
 from tracker.models import utcnow
 from tracker.settings import Settings
 from tracker.urls import normalize_url
@@ -40,6 +39,16 @@ _CONTENT_TYPES: dict[str, DocumentKind] = {
     "text/x-markdown": "markdown",
 }
 _SNIFF = 8192
+_DETECT_BYTES = 64 * 1024
+"""Charset detection reads at most this much: it is slow, and a page's start tells."""
+_DECLARED = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,8 @@ def load_document(
 
 
 def _fetch(settings: Settings, source: str, fmt: Format) -> Document:
+    from tracker.http import FetchFailure, fetch_sync  # the network stack only for URLs
+
     address = normalize_url(source)
     try:
         result = fetch_sync(settings, address)
@@ -107,10 +118,7 @@ def _read_file(settings: Settings, path: Path, url: str | None, fmt: Format) -> 
     else:
         head = data[:1024].lstrip().lower()
         kind = "html" if head.startswith((b"<!doctype html", b"<html")) else "text"
-    dammit = UnicodeDammit(data, is_html=kind == "html")
-    text = dammit.unicode_markup
-    if text is None:
-        raise InvalidInput(f"{path}: cannot decode the text")
+    text = decode(data, html=kind == "html")
     return Document(text, kind, normalize_url(url) if url else None, str(path.resolve()))
 
 
@@ -120,3 +128,37 @@ def _refuse_binary(data: bytes, name: str) -> None:
         raise InvalidInput(f"{name} is binary data, not an article")
     if not data.strip():
         raise InvalidInput(f"{name} is empty")
+
+
+def decode(data: bytes, *, html: bool) -> str:
+    """The text of ``data``: a byte-order mark, else the charset the page declares, else
+    UTF-8, else a guess from the first :data:`_DETECT_BYTES` bytes only.
+
+    A declared name must be a text encoding: Python also has codecs such as ``rot13`` or
+    ``base64`` that a hostile page could name.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    declared = _DECLARED.search(data[:_SNIFF]) if html else None
+    if declared is not None:
+        encoding = _text_encoding(declared.group(1).decode("ascii", "replace"))
+        if encoding is not None:
+            return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only for pages that are not UTF-8
+
+    best = from_bytes(data[:_DETECT_BYTES]).best()
+    encoding = _text_encoding(best.encoding) if best is not None else None
+    return data.decode(encoding or "cp1252", errors="replace")
+
+
+def _text_encoding(name: str) -> str | None:
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
