@@ -270,10 +270,15 @@ def _find(stream: _Stream, words: list[str], cursor: int, chrome: list[bool]) ->
     split = bisect_left(candidates, cursor)
     ordered = candidates[split:] + candidates[:split]
     size = len(words)
-    exact = [p for p in ordered if stream.words[p : p + size] == words]
-    if exact:
-        best = next((p for p in exact if not chrome[stream.run_of[p]]), exact[0])
-        return list(range(best, best + size))
+    first_exact = None
+    for position in ordered:
+        if stream.words[position : position + size] == words:
+            if not chrome[stream.run_of[position]]:
+                return list(range(position, position + size))
+            if first_exact is None:
+                first_exact = position
+    if first_exact is not None:
+        return list(range(first_exact, first_exact + size))
     fuzzy: list[tuple[int, int, list[int]]] = []
     for rank, position in enumerate(ordered[:200]):
         found = _match_at(stream, position, words)

@@ -10,6 +10,7 @@ the extractor, and when the article's text changed, every existing claim gets a
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,7 +204,8 @@ def _upsert(
                     {key.key: value, "created_at": now, **(extra(value) if extra else {})}
                     for value in missing
                 ]
-                session.execute(insert(model).values(rows).on_conflict_do_nothing())
+                # One statement for the batch (executemany: SQLAlchemy sends multi-row VALUES).
+                session.execute(insert(model).on_conflict_do_nothing(), rows)
                 known.update(
                     session.execute(select(key, model.id).where(key.in_(missing))).tuples().all()
                 )
@@ -289,20 +291,24 @@ def _sync_claims(
                     old.needs_rereview = True
                 else:
                     old.position = None
-    new_claims = 0
+    new_claims: list[tuple[Claim, ClaimCandidate]] = []
     positioned: set[str] = set()
+    ordered = sorted(citations, key=lambda citation: citation.position)
+    positions = [citation.position for citation in ordered]
     for candidate in candidates:
         claim = existing.get(candidate.text)
-        sources = [c for c in citations if candidate.start <= c.position < candidate.end]
+        sources = ordered[
+            bisect_left(positions, candidate.start) : bisect_left(positions, candidate.end)
+        ]
         if candidate.text in positioned and claim is not None:
             if not is_touched(claim):
                 _attach_sources(claim, sources, article.title, candidate.start)  # repeated
             continue
         positioned.add(candidate.text)
         if claim is None:
-            claim = _create_claim(session, article, candidate)
+            claim = _new_claim(session, article, candidate)
             existing[candidate.text] = claim
-            new_claims += 1
+            new_claims.append((claim, candidate))
         elif is_touched(claim):
             continue
         else:
@@ -311,10 +317,20 @@ def _sync_claims(
             claim.figures = candidate.figures
             claim.position = candidate.start
         _attach_sources(claim, sources, article.title, candidate.start)
-    return new_claims
+    session.flush()  # every new claim (and its sources) in one flush, then their events
+    for claim, candidate in new_claims:
+        record_claim_event(
+            session,
+            claim,
+            actor=EXTRACTOR_ACTOR,
+            action=ClaimEventAction.CREATED,
+            new_status=ClaimStatus.UNVERIFIED,
+            changes={"score": candidate.score, "kind": candidate.kind.value},
+        )
+    return len(new_claims)
 
 
-def _create_claim(session: Session, article: Article, candidate: ClaimCandidate) -> Claim:
+def _new_claim(session: Session, article: Article, candidate: ClaimCandidate) -> Claim:
     claim = Claim(
         article_id=article.id,
         text=candidate.text,
@@ -325,17 +341,9 @@ def _create_claim(session: Session, article: Article, candidate: ClaimCandidate)
         status=ClaimStatus.UNVERIFIED,
         created_by=EXTRACTOR,
         created_at=utcnow(),
+        sources=[],  # known empty: no lazy load when sources are attached
     )
     session.add(claim)
-    session.flush()
-    record_claim_event(
-        session,
-        claim,
-        actor=EXTRACTOR_ACTOR,
-        action=ClaimEventAction.CREATED,
-        new_status=ClaimStatus.UNVERIFIED,
-        changes={"score": candidate.score, "kind": candidate.kind.value},
-    )
     return claim
 
 

@@ -47,6 +47,7 @@ _CLAUSE_BREAK = re.compile(
     r"plus|because|unless)\b",
     re.IGNORECASE,
 )
+_COMPARED = re.compile(r"\bthan\b|\b\w+est\b")
 _CONDITIONAL = re.compile(r"\b(if|unless|whether|in case)\b", re.IGNORECASE)
 
 
@@ -104,7 +105,7 @@ def claim_kind(sentence: str, figures: list[Figure]) -> ClaimKind:
         return ClaimKind.QUOTE
     if ATTRIBUTION.search(sentence):
         return ClaimKind.ATTRIBUTION
-    if COMPARISON.search(mask_quotes(sentence)) and re.search(r"\bthan\b|\b\w+est\b", sentence):
+    if COMPARISON.search(mask_quotes(sentence)) and _COMPARED.search(sentence):
         return ClaimKind.COMPARISON
     return ClaimKind.EVENT
 

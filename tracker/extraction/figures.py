@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 _UNITS = (
@@ -95,7 +96,13 @@ def _scaled(value: float, scale: str | None) -> float:
 
 def find_figures(sentence: str) -> list[Figure]:
     """Every figure in ``sentence``, in order of appearance."""
-    return [figure for figure, _start, _end in locate_figures(sentence)]
+    return list(_sentence_figures(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _sentence_figures(sentence: str) -> tuple[Figure, ...]:
+    """Cached: kind, evidence and the detector read the figures of one sentence repeatedly."""
+    return tuple(figure for figure, _start, _end in locate_figures(sentence))
 
 
 def locate_figures(text: str) -> list[tuple[Figure, int, int]]:
