@@ -5,8 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.enums import ClaimKind
-from tracker.enums import NotClaimKind
+from tracker.enums import ClaimKind, NotClaimKind
 from tracker.extraction.detector import (
     checkworthiness,
     detect_claims,

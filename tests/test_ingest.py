@@ -62,7 +62,9 @@ def test_ingest_html_file_records_article_citations_claims(
         assert poll.status == ClaimStatus.UNVERIFIED
         assert poll.created_by == "extractor"
         [source] = poll.sources
-        assert source.evidence == "69%"
+        assert source.evidence == "69% · Poles"
+        assert source.evidence_spec is not None
+        assert source.evidence_spec["figures"][0]["value"] == 69.0
         assert source.link is not None
         assert source.link.url == "https://notesfrompoland.com/2024/07/10/poll-troops/"
         [event] = poll.events

@@ -25,6 +25,7 @@ from tracker.extraction.features import (
     HEDGE,
     INTENTION,
     QUOTE,
+    main_clause_hedged,
     mask_quotes,
 )
 from tracker.extraction.figures import Figure, find_figures
@@ -47,6 +48,28 @@ _CLAUSE_BREAK = re.compile(
     r"plus|because|unless)\b",
     re.IGNORECASE,
 )
+# Quoted words are someone's speech (not a title) when a speech verb introduces them or they
+# speak in the first or second person.
+_QUOTED_SPAN = re.compile('["\u201c]([^"\u201c\u201d]{3,})["\u201d]')
+_SPEECH_VERB = re.compile(
+    r"\b(said|says|say|told|tells|asked|added|threatened|declared|stated|wrote|tweeted|"
+    r"quipped|warned|promised|insisted|replied|argued|claimed|called it)\b",
+    re.IGNORECASE,
+)
+_SPEAKER = re.compile(r"\b(I|we|you|my|our|me|us)\b")
+
+
+def _is_speech(sentence: str) -> bool:
+    for match in _QUOTED_SPAN.finditer(sentence):
+        before = sentence[max(0, match.start() - 40) : match.start()]
+        after = sentence[match.end() : match.end() + 30]
+        if _SPEECH_VERB.search(before) or _SPEECH_VERB.search(after):
+            return True
+        if _SPEAKER.search(match.group(1)):
+            return True
+    return False
+
+
 _COMPARED = re.compile(r"\bthan\b|\b\w+est\b")
 _CONDITIONAL = re.compile(r"\b(if|unless|whether|in case)\b", re.IGNORECASE)
 
@@ -85,6 +108,16 @@ def passes_gate(sentence: str) -> bool:
     return len(sentence.split()) >= MIN_WORDS and not is_boilerplate(sentence)
 
 
+def model_says_claim(sentence: str, score: float, threshold: float) -> bool:
+    """The model's verdict, except that a sentence whose own clause is hedged ("Trump might
+    ...", "This could ...") and has no figure is not a claim, whatever its words."""
+    if score < threshold or not passes_gate(sentence):
+        return False
+    if not main_clause_hedged(sentence):
+        return True
+    return any(figure.kind != "year" for figure in find_figures(sentence))
+
+
 def checkworthiness(sentence: str, model: LinearModel | None = None) -> float:
     """Probability-like score in [0, 1]; boilerplate and fragments score 0."""
     if not passes_gate(sentence):
@@ -94,14 +127,14 @@ def checkworthiness(sentence: str, model: LinearModel | None = None) -> float:
 
 def is_checkworthy(model: LinearModel, sentence: str) -> bool:
     """The decision the benchmark scores, with the weights (and threshold) under test."""
-    return checkworthiness(sentence, model) >= model.threshold
+    return model_says_claim(sentence, checkworthiness(sentence, model), model.threshold)
 
 
 def claim_kind(sentence: str, figures: list[Figure]) -> ClaimKind:
     """What kind of claim a check-worthy sentence is (the first that applies)."""
     if any(figure.kind != "year" for figure in figures):
         return ClaimKind.STATISTIC
-    if QUOTE.search(sentence):
+    if QUOTE.search(sentence) and _is_speech(sentence):
         return ClaimKind.QUOTE
     if ATTRIBUTION.search(sentence):
         return ClaimKind.ATTRIBUTION
@@ -171,7 +204,7 @@ def label_sentences(
             scores[sentence.text] = checkworthiness(sentence.text, model)
         score = scores[sentence.text]
         inside = [o for o in ordered if sentence.start <= o < sentence.end]
-        is_claim = score >= model.threshold or (
+        is_claim = model_says_claim(sentence.text, score, model.threshold) or (
             bool(inside) and passes_gate(sentence.text) and cited_assertion(sentence, inside)
         )
         kind: ClaimKind | NotClaimKind = (

@@ -21,6 +21,7 @@ from tracker.extraction.figures import Figure, find_figures
 _QUOTED = re.compile(r"[\"“]([^\"“”]{3,400})[\"”]")
 _INSERTION = re.compile(r"\[[^\]]*\]|\.\.\.|\u2026|\s[-\u2013\u2014]\s")
 _WORD = re.compile(r"\w+")
+_BRACKETED = re.compile(r"\[[^\]]*\]")
 _NAME = re.compile(
     r"\b(?:[A-Z][\w'\u2019.-]*|[A-Z]{2,}\w*)(?:[ /-](?:(?:of|the|and|for|de|von)[ ])?"
     r"(?:[A-Z][\w'\u2019.-]*|\d+\b))*"
@@ -167,9 +168,11 @@ def evidence_spec(
         if (begin <= start and end <= finish) or mine(begin, finish):
             quotes.extend(quote_pieces(match.group(1)))
     content = not figures and not quotes
-    terms = _terms(near if len(_WORD.findall(near)) >= 4 else sentence, quotes, content=content)
+    # Words the citing writer inserted into a quote ("[Russia]") are not the source's.
+    near, whole = _BRACKETED.sub(" ", near), _BRACKETED.sub(" ", sentence)
+    terms = _terms(near if len(_WORD.findall(near)) >= 4 else whole, quotes, content=content)
     if not figures and not quotes and {_key(t) for t in terms} <= anchor_words | {""}:
-        terms = _terms(sentence, quotes, content=True)  # never the anchor's words alone
+        terms = _terms(whole, quotes, content=True)  # never the anchor's words alone
     return EvidenceSpec(
         tuple(_figure(f) for f in figures),
         tuple(dict.fromkeys(quotes)),

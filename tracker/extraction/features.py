@@ -79,6 +79,23 @@ PAST = re.compile(
     r"\w{3,}ed)\b",
     re.IGNORECASE,
 )
+# Modality that hedges the writer's own clause: a modal or hedge among the first words of the
+# main clause (after an optional introductory phrase ending in a comma). "Trump might be
+# unable to ...", "In that case, he might ..." are hedged; "He voted against a law that would
+# ..." and "He said he would ..." are not.
+_HEDGE_WORDS = (
+    r"(?:might|could|would|may|perhaps|possibly|probably|likely|unlikely|possible|possibility|"
+    r"scenario|chance|will|has to|have to|\w+'ll)"
+)
+MAIN_HEDGE = re.compile(
+    r"^\W*(?:[^,]{0,80},\s*)?(?:[\w'\u2019-]+\s+){0,5}?" + _HEDGE_WORDS + r"\b",
+    re.IGNORECASE,
+)
+REPORTING = re.compile(
+    r"\b(said|says|told|reported|according|announced|declared|argued|warned|added|"
+    r"noted|wrote|predicted|expects?|believes?|claimed|suggested|stated|testified)\b",
+    re.IGNORECASE,
+)
 NEGATION = re.compile(r"\b(not|no|never|nobody|nothing|n't)\b|\w+n't\b", re.IGNORECASE)
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]+|\b[A-Z]{2,}\b")
 _QUESTION_START = re.compile(
@@ -104,6 +121,17 @@ CUE_PATTERNS: dict[str, re.Pattern[str]] = {
 def mask_quotes(sentence: str) -> str:
     """``sentence`` with quoted words replaced by a placeholder (the speaker's, not ours)."""
     return _QUOTED.sub(' "Q" ', sentence)
+
+
+def main_clause_hedged(sentence: str) -> bool:
+    """Whether the writer's own clause is hedged: a modal or hedge before any reporting
+    verb or "that" (quoted words masked)."""
+    masked = mask_quotes(sentence)
+    hedge = MAIN_HEDGE.search(masked)
+    if hedge is None:
+        return False
+    reported = REPORTING.search(masked)
+    return reported is None or hedge.end() <= reported.start()
 
 
 def sentence_features(sentence: str) -> set[str]:

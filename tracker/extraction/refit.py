@@ -144,21 +144,27 @@ def refit(base: LinearModel, labels: Sequence[Label]) -> LinearModel:
     negatives = (len(rows) - positives) or 1
     weight = {1: len(rows) / (2 * positives), 0: len(rows) / (2 * negatives)}
     delta: dict[str, float] = {}
+    squares: dict[str, float] = {}
     bias = 0.0
     rng = random.Random(SEED)  # noqa: S311 - a reproducible shuffle, not a secret
     order = list(range(len(rows)))
-    for epoch in range(EPOCHS):
+    for _epoch in range(EPOCHS):
         rng.shuffle(order)
-        rate = LEARNING_RATE / (1 + epoch)
         for index in order:
             names, scale, margin, label = rows[index]
             z = margin + bias + scale * sum(delta.get(f, 0.0) for f in names)
             probability = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
             error = (probability - label) * weight[label]
-            bias -= rate * error
-            for feature in names:
-                old = delta.get(feature, 0.0)
-                delta[feature] = old - rate * (error * scale + L2 * old / len(rows))
+            # AdaGrad: each weight gets its own step, so rare words move as much as the bias.
+            for name, raw in (("", error), *((f, error * scale) for f in names)):
+                old = bias if not name else delta.get(name, 0.0)
+                gradient = raw + L2 * old / len(rows)
+                squares[name] = squares.get(name, 0.0) + gradient * gradient
+                step = LEARNING_RATE * gradient / (math.sqrt(squares[name]) + 1e-8)
+                if name:
+                    delta[name] = old - step
+                else:
+                    bias = old - step
     weights = dict(base.weights)
     for feature, change in delta.items():
         if abs(change) >= 1e-4:

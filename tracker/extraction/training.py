@@ -164,7 +164,11 @@ def choose(
             ):
                 probabilities[index] = probability
         for threshold in THRESHOLDS:
-            f1 = score(data.labels, [p >= threshold for p in probabilities]).f1
+            decided = [
+                _decide(sentence, p, threshold)
+                for sentence, p in zip(data.sentences, probabilities, strict=True)
+            ]
+            f1 = score(data.labels, decided).f1
             if f1 > best[0]:
                 best = (f1, c, threshold)
     return best[1], best[2]
@@ -207,16 +211,16 @@ def nested_cv(name: str, data: Labelled, other: Labelled | None = None) -> Evalu
         )
         probabilities = _probabilities(model, [features[i] for i in test])
         for index, probability in zip(test, probabilities, strict=True):
-            predicted[index] = probability >= threshold and _gate(data.sentences[index])
+            predicted[index] = _decide(data.sentences[index], probability, threshold)
     return Evaluation(
         name, score(data.labels, predicted), _no_digit_recall(data, predicted), chosen
     )
 
 
-def _gate(sentence: str) -> bool:
-    from tracker.extraction.detector import passes_gate
+def _decide(sentence: str, probability: float, threshold: float) -> bool:
+    from tracker.extraction.detector import model_says_claim
 
-    return passes_gate(sentence)
+    return model_says_claim(sentence, probability, threshold)
 
 
 def _no_digit_recall(data: Labelled, predicted: Sequence[bool]) -> float:
