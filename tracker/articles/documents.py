@@ -137,14 +137,14 @@ def decode(data: bytes, *, html: bool) -> str:
     A declared name must be a text encoding: Python also has codecs such as ``rot13`` or
     ``base64`` that a hostile page could name.
     """
-    for bom, encoding in _BOMS:
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+            return data.decode(bom_encoding, errors="replace")
     declared = _DECLARED.search(data[:_SNIFF]) if html else None
     if declared is not None:
-        encoding = _text_encoding(declared.group(1).decode("ascii", "replace"))
-        if encoding is not None:
-            return data.decode(encoding, errors="replace")
+        named = _text_encoding(declared.group(1).decode("ascii", "replace"))
+        if named is not None:
+            return data.decode(named, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
