@@ -83,7 +83,8 @@ def test_claims_list_filters_and_show(run_cli: CliInvoker) -> None:
     run_cli("claims", "list", "--status", "bogus", exit_code=2)
     run_cli("claims", "list", "--article", "42", exit_code=2)
     shown = json.loads(run_cli("claims", "show", str(poll["id"]), "--json").stdout)
-    assert shown["sources"][0]["evidence"] == "69%"
+    assert shown["sources"][0]["evidence"] == "69% · Poles"
+    assert shown["sources"][0]["evidence_state"] is None  # not checked yet
     assert shown["history"][0]["actor"] == "system:extractor"
     text = run_cli("claims", "show", str(poll["id"])).stdout
     assert "69%" in text

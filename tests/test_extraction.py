@@ -104,7 +104,7 @@ def test_evidence_is_figures_quotes_and_names_never_the_anchor_alone() -> None:
         'He even threatened that "I would encourage [Russia] to do whatever the hell they want."'
     )
     assert _spec(threat, "threatened") == (
-        "“I would encourage” · “to do whatever the hell they want” · Russia"
+        "“I would encourage” · “to do whatever the hell they want”"
     )
     # Generic anchor words are not evidence; the clause's terms are.
     vague = "Even though most now meet that target, they might still fear more strings."

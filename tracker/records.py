@@ -106,16 +106,46 @@ def record_claim_event(
 ) -> ClaimEvent:
     """Append one history row for ``claim``, in the caller's transaction (``at``: now)."""
     event = ClaimEvent(
-        claim_id=claim.id,
-        reviewer_id=reviewer.id if reviewer else None,
-        actor=reviewer.name if reviewer else actor,
-        action=action,
-        old_status=old_status,
-        new_status=new_status,
-        note=note,
-        changes=changes or {},
-        version=claim.version,
-        created_at=at or utcnow(),
+        **claim_event_values(
+            claim.id,
+            claim.version,
+            actor=actor,
+            action=action,
+            reviewer=reviewer,
+            old_status=old_status,
+            new_status=new_status,
+            note=note,
+            changes=changes,
+            at=at,
+        )
     )
     session.add(event)
     return event
+
+
+def claim_event_values(
+    claim_id: int,
+    version: int,
+    *,
+    actor: str,
+    action: ClaimEventAction,
+    reviewer: Reviewer | None = None,
+    old_status: ClaimStatus | None = None,
+    new_status: ClaimStatus | None = None,
+    note: str | None = None,
+    changes: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The columns of one history row (for :func:`record_claim_event` and bulk inserts)."""
+    return {
+        "claim_id": claim_id,
+        "reviewer_id": reviewer.id if reviewer else None,
+        "actor": reviewer.name if reviewer else actor,
+        "action": action,
+        "old_status": old_status,
+        "new_status": new_status,
+        "note": note,
+        "changes": changes or {},
+        "version": version,
+        "created_at": at or utcnow(),
+    }

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,8 +28,22 @@ from tracker.errors import InvalidInput
 from tracker.extraction.detector import ClaimCandidate, detect_claims
 from tracker.extraction.evidence import evidence_spec
 from tracker.extraction.refit import model_for
-from tracker.models import Article, Citation, Claim, ClaimSource, Link, Source, utcnow
-from tracker.records import SYSTEM_ACTORS, get_or_create_source, record_claim_event
+from tracker.models import (
+    Article,
+    Citation,
+    Claim,
+    ClaimEvent,
+    ClaimSource,
+    Link,
+    Source,
+    utcnow,
+)
+from tracker.records import (
+    SYSTEM_ACTORS,
+    claim_event_values,
+    get_or_create_source,
+    record_claim_event,
+)
 from tracker.settings import Settings
 from tracker.urls import InvalidURL, registrable_domain
 
@@ -189,7 +204,7 @@ def _upsert(
     extra: Any = None,
 ) -> dict[str, int]:
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     ids: dict[str, int] = {}
     now = utcnow()
     with session.no_autoflush:
@@ -205,7 +220,7 @@ def _upsert(
                     for value in missing
                 ]
                 # One statement for the batch (executemany: SQLAlchemy sends multi-row VALUES).
-                session.execute(insert(model).on_conflict_do_nothing(), rows)
+                session.execute(upsert(model).on_conflict_do_nothing(), rows)
                 known.update(
                     session.execute(select(key, model.id).where(key.in_(missing))).tuples().all()
                 )
@@ -235,25 +250,35 @@ def _sync_citations(
     for parked in existing:
         parked.position = -parked.id
     session.flush()
-    kept: list[Citation] = []
     keys = _citation_keys([(c.raw_url, c.anchor_text, c.sentence) for c in scraped])
+    new_rows: list[dict[str, Any]] = []
     for key, found in zip(keys, scraped, strict=True):
         row = by_key.pop(key, None)
         if row is None:
-            row = Citation(
-                article_id=article.id,
-                raw_url=found.raw_url,
-                anchor_text=found.anchor_text,
-                sentence=found.sentence,
-                link_id=urls[found.url] if found.url else None,
+            new_rows.append(
+                {
+                    "article_id": article.id,
+                    "raw_url": found.raw_url,
+                    "anchor_text": found.anchor_text,
+                    "sentence": found.sentence,
+                    "link_id": urls[found.url] if found.url else None,
+                    "position": found.offset,
+                    "created_at": utcnow(),
+                }
             )
-            session.add(row)
-        row.position = found.offset
-        kept.append(row)
+        else:
+            row.position = found.offset
     for stale in by_key.values():
         session.delete(stale)
     session.flush()
-    return kept
+    if new_rows:
+        # One executemany: the ORM would insert row by row to learn each new id.
+        session.execute(insert(Citation), new_rows)
+    return list(
+        session.scalars(
+            select(Citation).where(Citation.article_id == article.id).order_by(Citation.position)
+        )
+    )
 
 
 def is_touched(claim: Claim) -> bool:
@@ -291,65 +316,102 @@ def _sync_claims(
                     old.needs_rereview = True
                 else:
                     old.position = None
-    new_claims: list[tuple[Claim, ClaimCandidate]] = []
+    new_claims: dict[str, ClaimCandidate] = {}
     positioned: set[str] = set()
     ordered = sorted(citations, key=lambda citation: citation.position)
     positions = [citation.position for citation in ordered]
+
+    def cited(candidate: ClaimCandidate) -> list[Citation]:
+        start, end = bisect_left(positions, candidate.start), bisect_left(positions, candidate.end)
+        return ordered[start:end]
+
     for candidate in candidates:
         claim = existing.get(candidate.text)
-        sources = ordered[
-            bisect_left(positions, candidate.start) : bisect_left(positions, candidate.end)
-        ]
+        if candidate.text in new_claims:
+            continue  # a repeated sentence: one claim, at its first place
         if candidate.text in positioned and claim is not None:
             if not is_touched(claim):
-                _attach_sources(claim, sources, article.title, candidate.start)  # repeated
+                _attach_sources(claim, cited(candidate), article.title, candidate.start)
             continue
         positioned.add(candidate.text)
         if claim is None:
-            claim = _new_claim(session, article, candidate)
-            existing[candidate.text] = claim
-            new_claims.append((claim, candidate))
-        elif is_touched(claim):
-            continue
-        else:
+            new_claims[candidate.text] = candidate
+        elif not is_touched(claim):
             claim.score = candidate.score
             claim.kind = candidate.kind
             claim.figures = candidate.figures
             claim.position = candidate.start
-        _attach_sources(claim, sources, article.title, candidate.start)
-    session.flush()  # every new claim (and its sources) in one flush, then their events
-    for claim, candidate in new_claims:
-        record_claim_event(
-            session,
-            claim,
-            actor=EXTRACTOR_ACTOR,
-            action=ClaimEventAction.CREATED,
-            new_status=ClaimStatus.UNVERIFIED,
-            changes={"score": candidate.score, "kind": candidate.kind.value},
-        )
+            _attach_sources(claim, cited(candidate), article.title, candidate.start)
+    session.flush()
+    if new_claims:
+        _insert_claims(session, article, list(new_claims.values()), cited)
     return len(new_claims)
 
 
-def _new_claim(session: Session, article: Article, candidate: ClaimCandidate) -> Claim:
-    claim = Claim(
-        article_id=article.id,
-        text=candidate.text,
-        kind=candidate.kind,
-        figures=candidate.figures,
-        score=candidate.score,
-        position=candidate.start,
-        status=ClaimStatus.UNVERIFIED,
-        created_by=EXTRACTOR,
-        created_at=utcnow(),
-        sources=[],  # known empty: no lazy load when sources are attached
+def _insert_claims(
+    session: Session,
+    article: Article,
+    candidates: list[ClaimCandidate],
+    cited: Callable[[ClaimCandidate], list[Citation]],
+) -> None:
+    """New claims, their sources and their ``created`` events: one executemany each."""
+    now = utcnow()
+    session.execute(
+        insert(Claim),
+        [
+            {
+                "article_id": article.id,
+                "text": candidate.text,
+                "kind": candidate.kind,
+                "figures": candidate.figures,
+                "score": candidate.score,
+                "position": candidate.start,
+                "status": ClaimStatus.UNVERIFIED,
+                "created_by": EXTRACTOR,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for candidate in candidates
+        ],
     )
-    session.add(claim)
-    return claim
+    wanted = {candidate.text: candidate for candidate in candidates}
+    ids = {
+        text: claim_id
+        for claim_id, text in session.execute(
+            select(Claim.id, Claim.text).where(
+                Claim.article_id == article.id, Claim.created_by == EXTRACTOR
+            )
+        ).tuples()
+        if text in wanted
+    }
+    sources = [
+        {"claim_id": ids[text], "created_at": now, **row}
+        for text, candidate in wanted.items()
+        for row in _source_rows(text, cited(candidate), article.title, candidate.start)
+    ]
+    if sources:
+        session.execute(insert(ClaimSource), sources)
+    session.execute(
+        insert(ClaimEvent),
+        [
+            claim_event_values(
+                ids[text],
+                1,
+                actor=EXTRACTOR_ACTOR,
+                action=ClaimEventAction.CREATED,
+                new_status=ClaimStatus.UNVERIFIED,
+                changes={"score": candidate.score, "kind": candidate.kind.value},
+                at=now,
+            )
+            for text, candidate in wanted.items()
+        ],
+    )
 
 
-def _attach_sources(claim: Claim, citations: list[Citation], title: str | None, start: int) -> None:
-    """Tie ``citations`` (in the sentence at ``start``) to ``claim`` with their evidence."""
-    linked = {source.citation_id for source in claim.sources}
+def _source_rows(
+    text: str, citations: list[Citation], title: str | None, start: int
+) -> list[dict[str, Any]]:
+    """A claim's ties to the ``citations`` in its sentence (at ``start``), with evidence."""
     spans = {
         citation.id: (
             citation.position - start,
@@ -357,20 +419,28 @@ def _attach_sources(claim: Claim, citations: list[Citation], title: str | None, 
         )
         for citation in citations
     }
+    rows = []
     for citation in citations:
-        if citation.id in linked:
-            continue
         others = [span for other, span in spans.items() if other != citation.id]
-        spec = evidence_spec(claim.text, spans[citation.id], others=others, title=title)
-        claim.sources.append(
-            ClaimSource(
-                link_id=citation.link_id,
-                citation_id=citation.id,
-                evidence=spec.summary() or None,
-                evidence_spec=spec.to_json(),
-                evidence_state=None if not spec.empty else "nothing_to_match",
-            )
+        spec = evidence_spec(text, spans[citation.id], others=others, title=title)
+        rows.append(
+            {
+                "link_id": citation.link_id,
+                "citation_id": citation.id,
+                "evidence": spec.summary() or None,
+                "evidence_spec": spec.to_json(),
+                "evidence_state": "nothing_to_match" if spec.empty else None,
+            }
         )
+    return rows
+
+
+def _attach_sources(claim: Claim, citations: list[Citation], title: str | None, start: int) -> None:
+    """Tie ``citations`` (in the sentence at ``start``) to an existing ``claim``."""
+    linked = {source.citation_id for source in claim.sources}
+    for row in _source_rows(claim.text, citations, title, start):
+        if row["citation_id"] not in linked:
+            claim.sources.append(ClaimSource(**row))
 
 
 def _current_claims(session: Session, article: Article) -> list[Claim]:
