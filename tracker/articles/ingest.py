@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scrapers import ScrapedArticle, ScrapedCitation, parse_document
@@ -203,8 +202,11 @@ def _upsert(
     values: list[str],
     extra: Any = None,
 ) -> dict[str, int]:
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert: Any
+    if session.get_bind().dialect.name == "postgresql":  # each dialect imported when used
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
     ids: dict[str, int] = {}
     now = utcnow()
     with session.no_autoflush:
