@@ -7,7 +7,7 @@ NOTHING and then read the row, so two ingests citing one URL never collide.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -91,61 +91,40 @@ def role_allows(role: Role, needed: Role) -> bool:
     return _ROLE_RANK[role] >= _ROLE_RANK[needed]
 
 
-def record_claim_event(
-    session: Session,
-    claim: Claim,
-    *,
-    actor: str,
-    action: ClaimEventAction,
-    reviewer: Reviewer | None = None,
-    old_status: ClaimStatus | None = None,
-    new_status: ClaimStatus | None = None,
-    note: str | None = None,
-    changes: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> ClaimEvent:
+class EventFields(TypedDict, total=False):
+    """What a claim event says besides its claim (``actor`` and ``action`` are required)."""
+
+    actor: Required[str]
+    action: Required[ClaimEventAction]
+    reviewer: Reviewer | None
+    old_status: ClaimStatus | None
+    new_status: ClaimStatus | None
+    note: str | None
+    changes: dict[str, Any] | None
+    at: datetime | None
+
+
+def record_claim_event(session: Session, claim: Claim, **fields: Unpack[EventFields]) -> ClaimEvent:
     """Append one history row for ``claim``, in the caller's transaction (``at``: now)."""
-    event = ClaimEvent(
-        **claim_event_values(
-            claim.id,
-            claim.version,
-            actor=actor,
-            action=action,
-            reviewer=reviewer,
-            old_status=old_status,
-            new_status=new_status,
-            note=note,
-            changes=changes,
-            at=at,
-        )
-    )
+    event = ClaimEvent(**claim_event_values(claim.id, claim.version, **fields))
     session.add(event)
     return event
 
 
 def claim_event_values(
-    claim_id: int,
-    version: int,
-    *,
-    actor: str,
-    action: ClaimEventAction,
-    reviewer: Reviewer | None = None,
-    old_status: ClaimStatus | None = None,
-    new_status: ClaimStatus | None = None,
-    note: str | None = None,
-    changes: dict[str, Any] | None = None,
-    at: datetime | None = None,
+    claim_id: int, version: int, **fields: Unpack[EventFields]
 ) -> dict[str, Any]:
     """The columns of one history row (for :func:`record_claim_event` and bulk inserts)."""
+    reviewer = fields.get("reviewer")
     return {
         "claim_id": claim_id,
         "reviewer_id": reviewer.id if reviewer else None,
-        "actor": reviewer.name if reviewer else actor,
-        "action": action,
-        "old_status": old_status,
-        "new_status": new_status,
-        "note": note,
-        "changes": changes or {},
+        "actor": reviewer.name if reviewer else fields["actor"],
+        "action": fields["action"],
+        "old_status": fields.get("old_status"),
+        "new_status": fields.get("new_status"),
+        "note": fields.get("note"),
+        "changes": fields.get("changes") or {},
         "version": version,
-        "created_at": at or utcnow(),
+        "created_at": fields.get("at") or utcnow(),
     }
