@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tracker.enums import ClaimEventAction, ClaimStatus, Role
@@ -22,8 +21,11 @@ SYSTEM_ACTORS = ("system:extractor", "system:checker", "system:scheduler")
 
 
 def _insert_ignore(session: Session, model: type[Any], values: dict[str, Any]) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert: Any
+    if session.get_bind().dialect.name == "postgresql":  # each dialect imported when used
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 

@@ -11,6 +11,7 @@ headings are never claims.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,7 +204,7 @@ def label_sentences(
         if sentence.text not in scores:  # repeated sentences are scored once
             scores[sentence.text] = checkworthiness(sentence.text, model)
         score = scores[sentence.text]
-        inside = [o for o in ordered if sentence.start <= o < sentence.end]
+        inside = ordered[bisect_left(ordered, sentence.start) : bisect_left(ordered, sentence.end)]
         is_claim = model_says_claim(sentence.text, score, model.threshold) or (
             bool(inside) and passes_gate(sentence.text) and cited_assertion(sentence, inside)
         )
