@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table
+from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table, printable
 from tracker.cli.groups import claims
 
 
@@ -73,12 +73,15 @@ def show_claim(app: AppContext, claim_id: int, as_json: bool) -> None:
                 s["anchor_text"],
                 s["url"],
                 s["link_state"],
-                s["evidence"],
-                s["evidence_found"],
+                s["evidence"] or "nothing to match",
+                (s["evidence_state"] or "not checked").replace("_", " "),
             )
             for s in data["sources"]
         ],
     )
+    for source in data["sources"]:
+        if source["evidence_passage"]:
+            click.echo(printable(f"source {source['id']}, found in: {source['evidence_passage']}"))
     click.echo("")
     print_table(
         ["at", "actor", "action", "status", "note"],

@@ -223,7 +223,10 @@ def show(app: AppContext, url_or_id: str, as_json: bool) -> None:
     if data["evidence"]:
         print_table(
             ["claim", "expected", "found", "checked"],
-            [(e["claim_id"], e["expected"], e["found"], e["checked_at"]) for e in data["evidence"]],
+            [
+                (e["claim_id"], e["expected"], e["state"] or e["found"], e["checked_at"])
+                for e in data["evidence"]
+            ],
             title="Evidence",
         )
     print_table(

@@ -48,6 +48,8 @@ def evidence_by_link(session: Session, link_ids: list[int]) -> dict[int, list[di
                         "claim_id": source.claim_id,
                         "expected": source.evidence,
                         "found": source.evidence_found,
+                        "state": source.evidence_state,
+                        "passage": source.evidence_passage,
                         "checked_at": source.evidence_checked_at,
                     }
                 )
