@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from sqlalchemy import select
+
+from tests.support.linkdata import fresh_probes  # noqa: F401 - autouse fixture
+from tests.support.server import LocalServer, html
+from tracker.articles.ingest import ingest
+from tracker.db import Database
 from tracker.extraction.evidence import EvidenceSpec, evidence_spec
+from tracker.linkcheck import check_links
 from tracker.linkcheck.content import (
     FOUND,
     MISSING,
@@ -12,6 +20,8 @@ from tracker.linkcheck.content import (
     PARTLY_FOUND,
     match_evidence,
 )
+from tracker.models import Citation, ClaimSource
+from tracker.settings import Settings
 
 POLL = "A reputable survey over the summer showed that 69% of Poles are opposed to sending troops."
 SPEC = evidence_spec(POLL, (POLL.index("69%"), POLL.index("69%") + len("69% of Poles")))
@@ -78,3 +88,36 @@ def test_huge_and_hostile_pages_are_bounded() -> None:
     match = match_evidence(page, SPEC.to_json())
     assert match.state in (FOUND, PARTLY_FOUND, MISSING)
     assert match.passage is None or len(match.passage) <= 400
+
+
+def test_ingest_then_check_stores_state_and_passage(
+    database: Database, settings: Settings, http_server: LocalServer, tmp_path: Path
+) -> None:
+    body = (
+        "<article><h1>Poll</h1><p>According to the July survey, sixty-nine per cent of Poles "
+        "oppose sending troops to Ukraine in any capacity.</p>"
+        + "<p>The survey asked 1,000 adults by telephone over two weeks in the summer.</p>" * 4
+        + "</article>"
+    )
+    source = http_server.route("/poll", html("Poll", body))
+    other = http_server.route("/other", html("Other", "<article><p>Weather news.</p></article>"))
+    article = tmp_path / "article.md"
+    article.write_text(
+        "# Troops\n\n"
+        f"A reputable survey over the summer showed that [69% of Poles]({source}) are opposed "
+        f"to dispatching troops, and [the weather]({other}) stayed dry in July last year.\n",
+        encoding="utf-8",
+    )
+    result = ingest(database, settings, str(article))
+    link_ids = [c["link_id"] for c in result.citations]
+    check_links(database, settings, link_ids)
+    with database.reading() as session:
+        rows = session.execute(
+            select(Citation.anchor_text, ClaimSource.evidence_state, ClaimSource.evidence_passage)
+            .join(Citation, Citation.id == ClaimSource.citation_id)
+            .order_by(ClaimSource.id)
+        ).all()
+    states = {anchor: (state, passage) for anchor, state, passage in rows}
+    assert states["69% of Poles"][0] == FOUND
+    assert "sixty-nine per cent of Poles" in (states["69% of Poles"][1] or "")
+    assert states["the weather"][0] in (MISSING, PARTLY_FOUND)
