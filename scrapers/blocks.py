@@ -46,6 +46,8 @@ CONTAINER_SHARE = 0.4
 LINK_LIST_SHARE = 0.8
 """A run whose words are nearly all link text is a list of links, not prose that cites."""
 CLUSTER = 3
+MAX_GAP = 40
+"""Words a paragraph's next word may lie beyond its last one (a dropped link, a footnote)."""
 MAX_SKIPPED = 2
 """Words outside links a paragraph may lack against its run and still be that run."""
 _TOKEN = re.compile(r"\w+")
@@ -252,7 +254,7 @@ def _match_at(stream: _Stream, position: int, words: list[str]) -> tuple[list[in
                 if skipped > MAX_SKIPPED:
                     return None
             index += 1
-            if matched and index - matched[-1] > 40:
+            if matched and index - matched[-1] > MAX_GAP:
                 return None
         if index >= limit:
             return None
@@ -288,29 +290,30 @@ def _find(stream: _Stream, words: list[str], cursor: int, chrome: list[bool]) ->
     return min(fuzzy)[2] if fuzzy else None
 
 
+class _FurnitureAbove:
+    """The furniture-looking elements at or above an element (nearest first), cached: runs
+    share ancestors, and a walk up is iterative because pages nest deeper than recursion."""
+
+    def __init__(self) -> None:
+        self.cache: dict[HtmlElement, list[HtmlElement]] = {}
+
+    def __call__(self, element: HtmlElement) -> list[HtmlElement]:
+        chain = []
+        node: HtmlElement | None = element
+        while node is not None and node not in self.cache:
+            chain.append(node)
+            node = node.getparent()
+        above = self.cache[node] if node is not None else []
+        for item in reversed(chain):
+            above = [item, *above] if _is_chrome_element(item) else above
+            self.cache[item] = above
+        return self.cache[element]
+
+
 def align(paragraphs: list[str], runs: list[Run]) -> list[BodyParagraph]:
     """The main text's paragraphs rebuilt from the runs they came from, with their links."""
     stream = _Stream(runs)
-    chrome_cache: dict[HtmlElement, list[HtmlElement]] = {}
-
-    def chrome_ancestors(element: HtmlElement) -> list[HtmlElement]:
-        if element not in chrome_cache:
-            parent = element.getparent()
-            above = chrome_ancestors(parent) if parent is not None else []
-            chrome_cache[element] = [element, *above] if _is_chrome_element(element) else above
-        return chrome_cache[element]
-
-    def deep_chrome(element: HtmlElement) -> list[HtmlElement]:
-        # Iterative fill first: deep pages would exceed the recursion limit.
-        chain = []
-        node: HtmlElement | None = element
-        while node is not None and node not in chrome_cache:
-            chain.append(node)
-            node = node.getparent()
-        for item in reversed(chain):
-            chrome_ancestors(item)
-        return chrome_cache[element]
-
+    deep_chrome = _FurnitureAbove()
     chrome = [bool(deep_chrome(run.owner)) for run in runs]
     matches: list[list[int] | None] = []
     cursor = 0
