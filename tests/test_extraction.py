@@ -119,6 +119,14 @@ def test_evidence_is_figures_quotes_and_names_never_the_anchor_alone() -> None:
     assert "Trump" in wsj.split(" · ")
 
 
+def test_a_clause_pointing_back_at_a_quantity_takes_its_figure() -> None:
+    context = "Members must spend at least 2% of their GDP on defense. He said so twice."
+    sentence = "Even though most now meet that target, they might still fear him."
+    spec = evidence_spec(sentence, (12, 20), context=context)
+    assert [f["text"] for f in spec.figures] == ["2%"]
+    assert not evidence_spec(sentence, (12, 20)).figures
+
+
 def test_nothing_concrete_means_nothing_to_match() -> None:
     assert evidence_spec("it is so.", (0, 2)).empty
     assert spec_from_text("69 per cent").figures[0]["value"] == 69.0

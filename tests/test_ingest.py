@@ -197,6 +197,8 @@ def test_korybko_example_claims_are_tied_to_their_citations(
     assert len(set(found) - matched) <= 2
     assert found[next(t for t in found if "69% of Poles" in t)]["69% of Poles"].startswith("69%")
     assert "2%" in found[next(t for t in found if "declared in February" in t)]["prior"]
+    # "most now meet that target" points back at the 2% of GDP two sentences before.
+    assert found[next(t for t in found if "most now meet" in t)]["most now"] == "2%"
     wsj = found[next(t for t in found if "Wall Street Journal reported" in t)]
     assert "Ticking" not in wsj["Wall Street Journal"]
     for text in texts:

@@ -25,7 +25,7 @@ from tracker.db import Database
 from tracker.enums import ClaimEventAction, ClaimStatus
 from tracker.errors import InvalidInput
 from tracker.extraction.detector import ClaimCandidate, detect_claims
-from tracker.extraction.evidence import evidence_spec
+from tracker.extraction.evidence import CONTEXT_CHARS, evidence_spec
 from tracker.extraction.refit import model_for
 from tracker.models import (
     Article,
@@ -333,7 +333,7 @@ def _sync_claims(
             continue  # a repeated sentence: one claim, at its first place
         if candidate.text in positioned and claim is not None:
             if not is_touched(claim):
-                _attach_sources(claim, cited(candidate), article.title, candidate.start)
+                _attach_sources(claim, cited(candidate), article, candidate.start)
             continue
         positioned.add(candidate.text)
         if claim is None:
@@ -343,7 +343,7 @@ def _sync_claims(
             claim.kind = candidate.kind
             claim.figures = candidate.figures
             claim.position = candidate.start
-            _attach_sources(claim, cited(candidate), article.title, candidate.start)
+            _attach_sources(claim, cited(candidate), article, candidate.start)
     session.flush()
     if new_claims:
         _insert_claims(session, article, list(new_claims.values()), cited)
@@ -389,7 +389,13 @@ def _insert_claims(
     sources = [
         {"claim_id": ids[text], "created_at": now, **row}
         for text, candidate in wanted.items()
-        for row in _source_rows(text, cited(candidate), article.title, candidate.start)
+        for row in _source_rows(
+            text,
+            cited(candidate),
+            article.title,
+            candidate.start,
+            _before(article, candidate.start),
+        )
     ]
     if sources:
         session.execute(insert(ClaimSource), sources)
@@ -411,7 +417,7 @@ def _insert_claims(
 
 
 def _source_rows(
-    text: str, citations: list[Citation], title: str | None, start: int
+    text: str, citations: list[Citation], title: str | None, start: int, context: str = ""
 ) -> list[dict[str, Any]]:
     """A claim's ties to the ``citations`` in its sentence (at ``start``), with evidence."""
     spans = {
@@ -424,7 +430,7 @@ def _source_rows(
     rows = []
     for citation in citations:
         others = [span for other, span in spans.items() if other != citation.id]
-        spec = evidence_spec(text, spans[citation.id], others=others, title=title)
+        spec = evidence_spec(text, spans[citation.id], others=others, title=title, context=context)
         rows.append(
             {
                 "link_id": citation.link_id,
@@ -437,12 +443,19 @@ def _source_rows(
     return rows
 
 
-def _attach_sources(claim: Claim, citations: list[Citation], title: str | None, start: int) -> None:
+def _attach_sources(claim: Claim, citations: list[Citation], article: Article, start: int) -> None:
     """Tie ``citations`` (in the sentence at ``start``) to an existing ``claim``."""
     linked = {source.citation_id for source in claim.sources}
-    for row in _source_rows(claim.text, citations, title, start):
+    context = _before(article, start)
+    for row in _source_rows(claim.text, citations, article.title, start, context):
         if row["citation_id"] not in linked:
             claim.sources.append(ClaimSource(**row))
+
+
+def _before(article: Article, start: int) -> str:
+    """The text of the paragraph before ``start`` (what "that target" may point back at)."""
+    before = article.text[max(0, start - CONTEXT_CHARS) : start]
+    return before.rsplit("\n\n", 1)[-1]
 
 
 def _current_claims(session: Session, article: Article) -> list[Claim]:

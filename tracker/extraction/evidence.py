@@ -60,6 +60,13 @@ _STOPWORDS = _COMMON | frozenset(
 )
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 MAX_TERMS = 6
+CONTEXT_CHARS = 400
+# A clause that points back at a quantity stated before it.
+_ANAPHOR = re.compile(
+    r"\b(?:that|this|these|those|the same|such an?)\s+(?:target|figure|number|level|goal|"
+    r"threshold|rate|amount|share|percentage|limit|benchmark|pledge|sum|total|minimum|maximum)s?\b",
+    re.IGNORECASE,
+)
 MIN_QUOTE_WORDS = 2
 MIN_TERM_LETTERS = 6
 
@@ -131,18 +138,22 @@ def evidence_spec(
     *,
     others: Sequence[tuple[int, int]] = (),
     title: str | None = None,
+    context: str = "",
 ) -> EvidenceSpec:
     """The spec for the citation whose anchor spans ``anchor`` (offsets in ``sentence``).
 
     ``others`` are the anchors of the sentence's other citations: what they quote is theirs.
-    ``title`` is the citing article's own title: never evidence.
+    ``title`` is the citing article's own title: never evidence. ``context`` is the text just
+    before the sentence: when the citation's clause points back at a quantity ("most now meet
+    <u>that target</u>"), the figures are the ones it points at.
     """
     start, end = _widen(anchor, others)
     anchor_words = set(_key(sentence[start:end]).split())
     title_key = _key(title or "")
     clause = _clause(sentence, start, end)
     near = sentence[clause[0] : clause[1]]
-    groups = [(start, end), *(_widen(other, others) for other in others)]
+    everyone = [anchor, *others]
+    groups = [(start, end), *{_widen(o, everyone) for o in others} - {(start, end)}]
 
     def mine(begin: int, finish: int) -> bool:
         """Whether a figure or quote at begin..finish is closest to this citation."""
@@ -158,6 +169,8 @@ def evidence_spec(
             and mine(begin, finish)
             and not any(a <= begin and finish <= b for a, b in groups[1:])
         ]
+    if not figures and context and _ANAPHOR.search(near):
+        figures = [f for f in find_figures(context[-CONTEXT_CHARS:]) if f.kind != "year"]
     quotes: list[str] = []
     for match in _QUOTED.finditer(sentence):
         begin, finish = match.start(1), match.end(1)
