@@ -1,8 +1,8 @@
 """The check-worthiness features of one sentence: one definition for training and scoring.
 
-Word unigrams and bigrams (digits folded to ``0``, so "69%" and "12%" share features) and the
-cues a fact-checker reads a sentence by, which carry over to topics and wordings the training
-data never saw:
+Word unigrams and bigrams and character 4-grams within words (digits folded to ``0``, so
+"69%" and "12%" share features), and the cues a fact-checker reads a sentence by, which carry
+over to topics and wordings the training data never saw:
 
 - against a claim: hedges ("might", "perhaps", "it's possible"), modals and the future
   ("will", "would", "have to"), questions, first-person intentions ("I will", "we want"),
@@ -140,6 +140,9 @@ def sentence_features(sentence: str) -> set[str]:
     words = _WORD.findall(lowered)
     features = {"w:" + word for word in words}
     features.update(f"b:{first} {second}" for first, second in itertools.pairwise(words))
+    for token in lowered.split():  # character 4-grams: inflections and unseen words
+        padded = f" {token} "
+        features.update("c:" + padded[i : i + 4] for i in range(max(1, len(padded) - 3)))
     features.update(cue_features(sentence))
     return features
 
