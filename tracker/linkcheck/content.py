@@ -42,8 +42,8 @@ _CHROME_TAGS = ("nav", "header", "footer", "aside", "form")
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_THOUSANDS = re.compile(r"(?<=\d)[,.' ](?=\d{3}(?!\d))")
-_PERCENT = re.compile(r"\s*(?:%|\bper ?cent\b)")
+_MATCH_TOKEN = re.compile(r"\d{1,3}(?:[,.' ]\d{3})+(?!\d)|\w+|%")
+_SEPARATOR = re.compile(r"[,.' ]")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -137,19 +137,22 @@ def fingerprints_differ(first: str | None, current: str | None) -> bool:
     return not same_text(first, current)
 
 
-def normalize_for_match(text: str) -> str:
-    """Case, whitespace, thousands separators and the percent sign made uniform."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
-    text = _SPACE.sub(" ", text)
-    text = _THOUSANDS.sub("", text)
-    text = _PERCENT.sub("%", text)
-    return text.strip()
-
-
-def evidence_present(evidence: str, normalized_page: str) -> bool:
-    """Whether the evidence (already stripped of nothing) occurs in the normalized page text."""
-    needle = normalize_for_match(evidence)
-    return bool(needle) and needle in normalized_page
+def _match_words(text: str) -> list[tuple[str, int]]:
+    """The words of ``text`` as evidence is compared, with where each starts: case folded,
+    Unicode compatibility forms, thousands separators dropped ("1,250,000" = "1250000"), and
+    one spelling of the percent sign ("12.5 per cent" = "12.5 %" = "12.5 percent")."""
+    words: list[tuple[str, int]] = []
+    for match in _MATCH_TOKEN.finditer(unicodedata.normalize("NFKC", text)):
+        word = match.group().casefold()
+        if word[0].isdigit():
+            word = _SEPARATOR.sub("", word)
+        elif word == "%":
+            word = "percent"
+        elif word == "cent" and words and words[-1][0] == "per":
+            words[-1] = ("percent", words[-1][1])
+            continue
+        words.append((word, match.start()))
+    return words
 
 
 FOUND = "found"
@@ -160,7 +163,6 @@ EVIDENCE_STATES = (FOUND, PARTLY_FOUND, MISSING, NOTHING_TO_MATCH)
 PASSAGE_CHARS = 320
 """About how much of the source is kept as the passage where the evidence was found."""
 _NEAR = 400
-_TOKEN_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'"})
 
 
 @dataclass(frozen=True)
@@ -180,20 +182,19 @@ class _PageIndex:
     """The words and figures of one page, with their positions, built once per page."""
 
     def __init__(self, text: str) -> None:
-        self.text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).translate(_TOKEN_QUOTES)
+        self.text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).translate(_QUOTES)
         self.words: list[str] = []
         self.starts: list[int] = []
         self.first: dict[str, list[int]] = {}
-        for match in _WORD.finditer(self.text):
-            word = match.group().casefold()
+        for word, start in _match_words(self.text):
             self.first.setdefault(word, []).append(len(self.words))
             self.words.append(word)
-            self.starts.append(match.start())
+            self.starts.append(start)
         self.figures = locate_figures(self.text)
 
     def phrase(self, phrase: str) -> list[int]:
         """Character positions where the words of ``phrase`` occur in sequence."""
-        wanted = [w.casefold() for w in _WORD.findall(unicodedata.normalize("NFKC", phrase))]
+        wanted = [word for word, _start in _match_words(phrase)]
         if not wanted:
             return []
         size = len(wanted)
