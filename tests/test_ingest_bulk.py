@@ -12,7 +12,7 @@ from tests.support.reports import count_queries
 from tracker.articles.documents import decode
 from tracker.articles.ingest import ingest
 from tracker.db import Database
-from tracker.models import Citation, Link, Source
+from tracker.models import Citation, ClaimSource, Link, Source
 from tracker.settings import Settings
 
 LINKS = 1200
@@ -75,3 +75,27 @@ def test_undeclared_legacy_bytes_are_detected_from_a_bounded_prefix() -> None:
     assert decoded.startswith("Le caf")
     assert len(decoded) == len(text)
     assert "\ufffd" not in decoded[:1000]
+
+
+def test_a_repeated_claim_is_one_claim_with_the_citations_of_every_place(
+    database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    sentence = "The council approved a budget of $4.2 billion on Monday, <u>{anchor}</u> shows."
+    article = tmp_path / "repeat.txt"
+    article.write_text(
+        "Budget\n\n"
+        + sentence.format(anchor="the record")
+        + "\n\nSomething else happened in between, and nobody noticed it at all.\n\n"
+        + sentence.format(anchor="the record")
+        + "\n",
+        encoding="utf-8",
+    )
+    result = ingest(database, settings, str(article))
+    [claim] = [c for c in result.claims if "$4.2 billion" in c["text"]]
+    with database.reading() as session:
+        sources = session.scalars(
+            select(ClaimSource).where(ClaimSource.claim_id == claim["id"])
+        ).all()
+        positions = sorted(source.citation.position for source in sources if source.citation)
+    assert len(positions) == 2
+    assert claim["position"] < positions[0] < positions[1]

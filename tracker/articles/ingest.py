@@ -318,7 +318,7 @@ def _sync_claims(
                     old.needs_rereview = True
                 else:
                     old.position = None
-    new_claims: dict[str, ClaimCandidate] = {}
+    new_claims: dict[str, list[ClaimCandidate]] = {}
     positioned: set[str] = set()
     ordered = sorted(citations, key=lambda citation: citation.position)
     positions = [citation.position for citation in ordered]
@@ -330,14 +330,15 @@ def _sync_claims(
     for candidate in candidates:
         claim = existing.get(candidate.text)
         if candidate.text in new_claims:
-            continue  # a repeated sentence: one claim, at its first place
+            new_claims[candidate.text].append(candidate)  # repeated: one claim, first place
+            continue
         if candidate.text in positioned and claim is not None:
             if not is_touched(claim):
                 _attach_sources(claim, cited(candidate), article, candidate.start)
             continue
         positioned.add(candidate.text)
         if claim is None:
-            new_claims[candidate.text] = candidate
+            new_claims[candidate.text] = [candidate]
         elif not is_touched(claim):
             claim.score = candidate.score
             claim.kind = candidate.kind
@@ -346,18 +347,20 @@ def _sync_claims(
             _attach_sources(claim, cited(candidate), article, candidate.start)
     session.flush()
     if new_claims:
-        _insert_claims(session, article, list(new_claims.values()), cited)
+        _insert_claims(session, article, new_claims, cited)
     return len(new_claims)
 
 
 def _insert_claims(
     session: Session,
     article: Article,
-    candidates: list[ClaimCandidate],
+    occurrences: dict[str, list[ClaimCandidate]],
     cited: Callable[[ClaimCandidate], list[Citation]],
 ) -> None:
-    """New claims, their sources and their ``created`` events: one executemany each."""
+    """New claims (at their first place, with the citations of every place), their sources
+    and their ``created`` events: one executemany each."""
     now = utcnow()
+    candidates = [places[0] for places in occurrences.values()]
     session.execute(
         insert(Claim),
         [
@@ -388,13 +391,10 @@ def _insert_claims(
     }
     sources = [
         {"claim_id": ids[text], "created_at": now, **row}
-        for text, candidate in wanted.items()
+        for text, places in occurrences.items()
+        for place in places
         for row in _source_rows(
-            text,
-            cited(candidate),
-            article.title,
-            candidate.start,
-            _before(article, candidate.start),
+            text, cited(place), article.title, place.start, _before(article, place.start)
         )
     ]
     if sources:
