@@ -9,7 +9,7 @@ training part, C and the threshold are chosen by a 4-fold inner CV. Nothing is t
 sentences being scored. Then the speed of the shipped model, one sentence at a time on one
 core, beside the digit rule.
 
-    .venv/bin/python benchmarks/claims.py            # ~15 minutes on 2 cores
+    .venv/bin/python benchmarks/claims.py            # several minutes (6 on a quiet 2-core machine)
     .venv/bin/python benchmarks/claims.py --quick    # the shipped C and threshold, 5 group folds
 """
 
