@@ -136,3 +136,13 @@ def test_repeated_short_anchor_is_tied_where_it_is() -> None:
         ("here", "https://a.example/2"),
         ("here", "https://a.example/3"),
     ]
+
+
+def test_malformed_and_non_http_links_are_skipped_not_fatal() -> None:
+    html = _page(
+        "",
+        "<p>The council voted, <a href='http://[::1'>a broken link</a>, "
+        "<a href='javascript:alert(1)'>a script</a>, <a>no target</a> and "
+        "<a href='https://council.example.org/vote'>the record</a> say so, after a debate.</p>",
+    )
+    assert [anchor for anchor, _url, _sentence in _citations(html)] == ["the record"]

@@ -81,9 +81,9 @@ def normalize_url(url: str, base: str | None = None) -> str:
         raise InvalidURL("empty URL")
     if any(ord(char) < 0x20 for char in raw):
         raise InvalidURL(f"URL contains control characters: {raw[:80]!r}")
-    if base:
-        raw = urljoin(base, raw)
     try:
+        if base:
+            raw = urljoin(base, raw)  # raises on a malformed link as urlsplit does
         parts = urlsplit(raw)
         port = parts.port
     except ValueError as exc:
