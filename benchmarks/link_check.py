@@ -395,12 +395,15 @@ def run_user_path(workdir: Path, port: int, links: int, judging: str, *, pages: 
     """``ingest`` of the article citing every link, then ``check --all``: the user's path."""
     from tracker import migrate
     from tracker.db import Database
+    from tracker.models import Reviewer
 
     db_url = f"sqlite:///{workdir / f'ft-user-path-{links}.sqlite3'}"
     database = Database(db_url)
     migrate.upgrade(database.engine)
+    with database.transaction() as session:  # ingest records who acted
+        session.add(Reviewer(name="bench"))
     database.dispose()
-    env = ft_env(workdir, db_url, judging)
+    env = {**ft_env(workdir, db_url, judging), "FACT_TRACKER_REVIEWER": "bench"}
     article = f"http://{HOSTS[0]}:{port}/article.html"
     ingest = run_measured([str(VENV_BIN / "fact-tracker"), "ingest", article, "--json"], env)
     checked = check(workdir, db_url, judging)

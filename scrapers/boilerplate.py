@@ -9,7 +9,12 @@ from __future__ import annotations
 import re
 
 NOTICE = re.compile(
-    r"click the share button|share (?:this article|widely)|feel free to repost|follow us on|"
+    r"click the share button|share (?:this article|widely)|feel free to repost|"
+    r"\bfollow (?:us|him|her|them) on\b|^follow [\w .]{1,60} on\b|"
+    r"^(?:sign up|subscribe) (?:to|for)\b|"
+    r"^related (?:posts?|stories|articles?|reading)?\s*:|"
+    r"originally published on|click here for more|republished from|reprinted (?:with|by|from)|"
+    r"read the original article|under a creative commons licen[cs]e|"
     r"subscribe to (?:our|my|the)|become a (?:member|paid subscriber|subscriber)|"
     r"copyright ©|© \d{4}|all rights reserved|original source of this article|"
     r"originally published (?:on|at|by)|^disclaimer\b|featured image is|comment on .{0,40}articles|"

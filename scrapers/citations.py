@@ -1,108 +1,54 @@
-"""Citations of an HTML page: the links whose anchor lies inside the extracted body.
+"""Citations of an HTML page: the links inside the blocks that yield the article's text.
 
-The body text comes from the main-text extractor, which drops markup; we map each ``<a href>``
-of the page back to it by the anchor text and the words just before it in its block. Links
-in navigation, share bars, related-article lists or footers do not occur in the body and are
-therefore not citations.
+The main text and its citations come from the same blocks (see :mod:`scrapers.blocks`): each
+link keeps the position it has in its block, so a navigation link whose words happen to occur
+in the body ("Health" in "Drug Use and Health") is never placed there, and the linked words
+stay in the sentence. Links in page furniture (navigation, tag lists, share bars, related
+stories, bylines, footers) and paragraphs that are only links are not citations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
 
 from lxml.html import HtmlElement
 
 from scrapers.base import ScrapedCitation
-from tracker.extraction.sentences import Sentence, sentence_at
+from scrapers.blocks import align, read_runs
+from scrapers.boilerplate import is_notice
+from tracker.extraction.sentences import sentence_at, split_sentences
 from tracker.urls import try_normalize_url
 
-_BLOCK_TAGS = frozenset(
-    {"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "dt", "div",
-     "figcaption", "section", "article", "pre", "body"}
-)  # fmt: skip
-_CONTEXT = 60
-_SKIPPED = frozenset({"script", "style", "noscript", "template"})
+PARAGRAPH_BREAK = "\n\n"
+_WORD = re.compile(r"\w")
 
 
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _block_of(element: HtmlElement) -> HtmlElement:
-    parent = element.getparent()
-    while parent is not None and parent.tag not in _BLOCK_TAGS:
-        parent = parent.getparent()
-    return parent if parent is not None else element
-
-
-def _text_before(block: HtmlElement, anchor: HtmlElement) -> str:
-    """The text of ``block`` that precedes ``anchor`` in document order."""
-    pieces: list[str] = []
-
-    def walk(node: HtmlElement) -> bool:
-        if node is anchor:
-            return True
-        if isinstance(node.tag, str) and node.tag not in _SKIPPED and node.text:
-            pieces.append(node.text)
-        for child in node:
-            if walk(child):
-                return True
-            if child.tail:
-                pieces.append(child.tail)
-        return False
-
-    walk(block)
-    return "".join(pieces)
-
-
-def find_citations(
-    tree: HtmlElement, body: str, sentences: Sequence[Sentence], base_url: str | None
-) -> list[ScrapedCitation]:
-    """Links of ``tree`` that appear in ``body``, in body order, one per anchor occurrence."""
+def body_and_citations(
+    root: HtmlElement, paragraphs: list[str], base_url: str | None
+) -> tuple[str, list[ScrapedCitation]]:
+    """The body text rebuilt from ``root``'s blocks for ``paragraphs``, and its citations."""
+    body = [paragraph for paragraph in align(paragraphs, read_runs(root)) if paragraph.text]
+    text = PARAGRAPH_BREAK.join(paragraph.text for paragraph in body)
+    sentences = split_sentences(text)
     citations: list[ScrapedCitation] = []
-    used: set[int] = set()
-    cursor = 0
-    for anchor in tree.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        anchor_text = _collapse(anchor.text_content())
-        if not href or not anchor_text:
-            continue
-        offset = _locate(body, _text_before(_block_of(anchor), anchor), anchor_text, cursor, used)
-        if offset is None:
-            continue
-        url = try_normalize_url(href, base_url)
-        if url is None:
-            continue  # javascript:, mailto:, in-page fragments and malformed URLs
-        used.add(offset)
-        cursor = offset + len(anchor_text)
-        sentence = sentence_at(sentences, offset)
-        citations.append(
-            ScrapedCitation(
-                anchor_text=anchor_text,
-                sentence=sentence.text if sentence else "",
-                offset=offset,
-                url=url,
-                raw_url=href,
+    offset = 0
+    for paragraph in body:
+        notice = is_notice(paragraph.text)
+        for link in paragraph.links:
+            url = try_normalize_url(link.href, base_url) if link.citable and not notice else None
+            if url is None:
+                continue  # furniture, javascript:, mailto:, in-page fragments, malformed
+            start = offset + link.start
+            word = _WORD.search(text, start, offset + link.end)
+            sentence = sentence_at(sentences, word.start() if word else start)
+            citations.append(
+                ScrapedCitation(
+                    anchor_text=text[start : offset + link.end],
+                    sentence=sentence.text if sentence else "",
+                    offset=start,
+                    url=url,
+                    raw_url=link.href,
+                )
             )
-        )
-    citations.sort(key=lambda citation: citation.offset)
-    return citations
-
-
-def _locate(body: str, before: str, anchor_text: str, cursor: int, used: set[int]) -> int | None:
-    """Offset of ``anchor_text`` in ``body`` where it follows the same words as on the page."""
-    context = _collapse(before)[-_CONTEXT:]
-    for width in (len(context), 20, 0):
-        prefix = context[len(context) - width :] if width else ""
-        joiner = " " if prefix and before[-1:].isspace() else ""
-        needle = f"{prefix}{joiner}{anchor_text}" if prefix else anchor_text
-        for start in (cursor, 0):
-            index = body.find(needle, start)
-            while index != -1:
-                offset = index + len(needle) - len(anchor_text)
-                if offset not in used:
-                    return offset
-                index = body.find(needle, index + 1)
-        if not prefix and len(anchor_text) < 4:
-            return None  # a short bare anchor ("here") alone is too ambiguous to place
-    return None
+        offset += len(paragraph.text) + len(PARAGRAPH_BREAK)
+    return text, citations

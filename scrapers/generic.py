@@ -7,11 +7,10 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from scrapers.base import ScrapedArticle
-from scrapers.citations import find_citations
+from scrapers.citations import body_and_citations
 from scrapers.maintext import extract_main_text
 from scrapers.metadata import Metadata, extract_metadata
 from tracker.errors import InvalidInput
-from tracker.extraction.sentences import split_sentences
 from tracker.urls import try_normalize_url
 
 
@@ -35,10 +34,18 @@ def base_url(tree: HtmlElement, url: str | None) -> str | None:
 
 
 def assemble(
-    name: str, tree: HtmlElement, paragraphs: list[str], metadata: Metadata, url: str | None
+    name: str,
+    tree: HtmlElement,
+    paragraphs: list[str],
+    metadata: Metadata,
+    url: str | None,
+    *,
+    root: HtmlElement | None = None,
 ) -> ScrapedArticle:
-    text = "\n\n".join(paragraphs)
-    sentences = split_sentences(text)
+    """The article whose body is ``paragraphs``, read back from the blocks of ``root``."""
+    text, citations = body_and_citations(
+        tree if root is None else root, paragraphs, base_url(tree, url)
+    )
     return ScrapedArticle(
         text=text,
         scraper=name,
@@ -47,7 +54,7 @@ def assemble(
         site_name=metadata.site_name,
         published_at=metadata.published_at,
         url=url,
-        citations=find_citations(tree, text, sentences, base_url(tree, url)),
+        citations=citations,
     )
 
 

@@ -55,7 +55,7 @@ class SiteScraper:
             if match:
                 metadata.published_at = _long_date(match.group(1))
         metadata.site_name = metadata.site_name or self.site_name
-        return assemble(self.name, tree, _paragraphs(container), metadata, url)
+        return assemble(self.name, tree, _paragraphs(container), metadata, url, root=container)
 
     @staticmethod
     def _first_text(tree: HtmlElement, xpath: str) -> str | None:

@@ -96,6 +96,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("FACT_TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'default.sqlite3'}")
     monkeypatch.setenv("FACT_TRACKER_ALLOW_PRIVATE_NETWORKS", "1")
     monkeypatch.setenv("FACT_TRACKER_ARCHIVE_URL", "")
+    monkeypatch.setenv("FACT_TRACKER_CLAIMS_MODEL_PATH", str(tmp_path / "claims-model.json"))
 
 
 @pytest.fixture(scope="session")

@@ -91,7 +91,8 @@ def test_claims_list_filters_and_show(run_cli: CliInvoker) -> None:
     run_cli("claims", "list", "--status", "bogus", exit_code=2)
     run_cli("claims", "list", "--article", "42", exit_code=2)
     shown = json.loads(run_cli("claims", "show", str(poll["id"]), "--json").stdout)
-    assert shown["claim"]["sources"][0]["evidence"] == "69%"
+    assert shown["claim"]["sources"][0]["evidence"] == "69% · Poles"
+    assert shown["claim"]["sources"][0]["evidence_state"] is None  # not checked yet
     assert shown["events"][0]["actor"] == "system:extractor"
     assert json.loads(run_cli("claims", "history", str(poll["id"]), "--json").stdout) == shown
     text = run_cli("claims", "show", str(poll["id"])).stdout

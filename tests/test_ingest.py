@@ -83,7 +83,9 @@ def test_ingest_html_file_records_article_citations_claims(
         [event] = session.scalars(select(ArticleEvent)).all()
         assert (event.action.value, event.actor) == ("ingested", "ana")
         [source] = poll.sources
-        assert source.evidence == "69%"
+        assert source.evidence == "69% · Poles"
+        assert source.evidence_spec is not None
+        assert source.evidence_spec["figures"][0]["value"] == 69.0
         assert source.link is not None
         assert source.link.url == "https://notesfrompoland.com/2024/07/10/poll-troops/"
         [event] = poll.events
@@ -183,27 +185,43 @@ def test_korybko_example_claims_are_tied_to_their_citations(
                 select(Claim).where(Claim.article_id == result.article.id).order_by(Claim.id)
             )
         )
-        evidence = {
-            figure: [
-                (source.evidence, source.citation.anchor_text if source.citation else None)
-                for claim in claims
-                if f"{words}" in claim.text
+        found = {
+            claim.text: {
+                source.citation.anchor_text: source.evidence or ""
                 for source in claim.sources
-            ]
-            for figure, words in (
-                ("69%", "69% of Poles"),
-                ("5%", "5% of the air defenses"),
-                ("2%", "2% of their GDP"),
-            )
+                if source.citation is not None
+            }
+            for claim in claims
         }
         texts = [claim.text.lower() for claim in claims]
         positions = [claim.position for claim in claims]
     assert len(set(texts)) == len(texts)  # the repeated summary sentence is one claim
     assert positions[0] == min(p for p in positions if p is not None)
-    assert ("69%", "69% of Poles") in evidence["69%"]
-    assert ("5%", "only has 5% of the air defenses needed") in evidence["5%"]
-    assert ("2%", "prior") in evidence["2%"]
-    assert ("2%", "rhetoric") in evidence["2%"]
+    # The seven checkable assertions, each with its <u> citations and evidence.
+    checkable = {
+        "Wall Street Journal reported": {"Wall Street Journal"},
+        "69% of Poles": {"69% of Poles"},
+        "declared in February": {"prior", "rhetoric"},
+        "I would encourage": {"threatened"},
+        "most now meet": {"most now", "meet"},
+        "5% of the air defenses": {"only has 5% of the air defenses needed"},
+        "Poland subsequently refusing": {"France", "Poland"},
+    }
+    matched = set()
+    for phrase, anchors in checkable.items():
+        [text] = [text for text in found if phrase in text]
+        matched.add(text)
+        assert anchors <= set(found[text]), phrase
+        for anchor, evidence in found[text].items():
+            assert evidence, (phrase, anchor)
+            assert evidence.lower() != anchor.lower()
+    assert len(set(found) - matched) <= 2
+    assert found[next(t for t in found if "69% of Poles" in t)]["69% of Poles"].startswith("69%")
+    assert "2%" in found[next(t for t in found if "declared in February" in t)]["prior"]
+    # "most now meet that target" points back at the 2% of GDP two sentences before.
+    assert found[next(t for t in found if "most now meet" in t)]["most now"] == "2%"
+    wsj = found[next(t for t in found if "Wall Street Journal reported" in t)]
+    assert "Ticking" not in wsj["Wall Street Journal"]
     for text in texts:
         for notice in ("copyright", "share", "become a member", "disclaimer", "subscribe"):
             assert notice not in text

@@ -101,6 +101,8 @@ def test_links_list_and_show(
             "claim_id": claim_id,
             "expected": "7,5 %",
             "found": False,
+            "state": "missing",
+            "passage": None,
             "checked_at": shown["link"]["evidence"][0]["checked_at"],
         }
     ]

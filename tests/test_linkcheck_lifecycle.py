@@ -214,6 +214,14 @@ def test_content_change_and_lost_evidence_flag_the_claim(
     with database.reading() as session:
         found = session.scalars(select(ClaimSource.evidence_found).order_by(ClaimSource.id)).all()
     assert found == [True, True]
+    with database.reading() as session:
+        states = session.execute(
+            select(ClaimSource.evidence_state, ClaimSource.evidence_passage).order_by(
+                ClaimSource.id
+            )
+        ).all()
+    assert [state for state, _ in states] == ["found", "found"]
+    assert "4.2" in (states[0][1] or "")
     assert not link(database, link_id).content_changed
 
     # A trivial edit elsewhere on the page is not a material change.
@@ -242,8 +250,17 @@ def test_content_change_and_lost_evidence_flag_the_claim(
             "claim_id": claim_id,
             "evidence": "unemployment FELL to 4.2%",
             "found": False,
+            "state": "missing",
+            "passage": None,
         },
-        {"claim_source_id": 2, "claim_id": figure_id, "evidence": "1250000 people", "found": False},
+        {
+            "claim_source_id": 2,
+            "claim_id": figure_id,
+            "evidence": "1250000 people",
+            "found": False,
+            "state": "missing",
+            "passage": None,
+        },
     ]
 
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tracker.enums import CheckOutcome, LinkState
+from tracker.extraction.evidence import spec_from_text
 from tracker.http import FailureKind
 from tracker.linkcheck.archive import parse_availability
 from tracker.linkcheck.content import (
-    evidence_present,
     fingerprints_differ,
-    normalize_for_match,
+    match_evidence,
     read_page,
     text_fingerprint,
 )
@@ -69,16 +69,20 @@ def test_retry_policy() -> None:
     assert parse_retry_after(when, now=T0) == 90
 
 
-def test_evidence_normalization() -> None:
-    page = normalize_for_match("Some 1,250,000 people —  that is 12.5 per cent — said\nYES.")
-    assert evidence_present("1250000 people", page)
-    assert evidence_present("1 250 000 PEOPLE", page)
-    assert evidence_present("12.5%", page)
-    assert evidence_present("12.5 percent", page)
-    assert evidence_present("that is 12.5 % — said yes", page)
-    assert not evidence_present("12.6%", page)
-    assert not evidence_present("   ", page)
-    assert normalize_for_match("\u201cQuoted\u201d it\u2019s") == '"quoted" it\'s'
+def test_reviewer_evidence_is_matched_however_the_page_writes_it() -> None:
+    page = "Some 1,250,000 people \u2014  that is 12.5 per cent \u2014 said\nYES."
+
+    def state(evidence: str) -> str:
+        return match_evidence(page, spec_from_text(evidence).to_json()).state
+
+    assert state("1250000 people") == "found"
+    assert state("1,250,000 PEOPLE") == "found"
+    assert state("12.5%") == "found"
+    assert state("12.5 percent") == "found"
+    assert state("that is 12.5 % \u2014 said yes") == "found"
+    assert state("\u201cThat is 12.5 per cent\u201d") == "found"
+    assert state("12.6%") == "missing"
+    assert state("   ") == "nothing_to_match"
 
 
 def test_main_text_skips_chrome_and_scripts() -> None:

@@ -144,12 +144,18 @@ def test_4_re_resolving_a_citation_says_what_it_replaces_and_retires_the_old_lin
     saved = tmp_path / "story.txt"
     saved.write_text(STORY, encoding="utf-8")
     run_cli("ingest", str(saved))
-    old = http_server.route("/old", html("Budget", "<p>A budget of $4.2 billion.</p>"))
+    # Evidence is every figure of the claim ($4.2 billion, 12%): the old page has them all.
+    old = http_server.route(
+        "/old", html("Budget", "<p>A budget of $4.2 billion, an increase of 12%.</p>")
+    )
     new = http_server.route("/new", html("Budget", "<p>Nothing about it.</p>"))
     run_cli("citations", "resolve", "1", old)
     run_cli("check", "--all")
     before = json.loads(run_cli("claims", "show", "1", "--json").stdout)["claim"]["sources"]
-    assert [(s["url"], s["evidence_found"]) for s in before] == [(old, True)]
+    assert [(s["url"], s["evidence_found"], s["evidence_state"]) for s in before] == [
+        (old, True, "found")
+    ]
+    assert "$4.2 billion" in before[0]["evidence_passage"]
 
     out = run_cli("citations", "resolve", "1", new, "--reviewer", "root").stdout
     assert f"citation 1 (the budget document) -> {new} (replaces {old})" in out
@@ -157,6 +163,7 @@ def test_4_re_resolving_a_citation_says_what_it_replaces_and_retires_the_old_lin
     detail = json.loads(run_cli("claims", "show", "1", "--json").stdout)
     [source] = detail["claim"]["sources"]
     assert (source["url"], source["state"], source["evidence_found"]) == (new, "unchecked", None)
+    assert (source["evidence_state"], source["evidence_passage"]) == (None, None)
     last = detail["events"][-1]
     assert (last["actor"], last["action"]) == ("root", "edit")
     assert last["changes"]["url"] == {"before": old, "after": new}

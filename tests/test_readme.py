@@ -50,7 +50,7 @@ def test_the_typical_session_runs_as_written(
         outputs[words[1]] = result.stdout
         ran.append(words[1])
     assert ran == ["init", "reviewers", "ingest", "claims", "verdict", "report"]
-    [claim_three] = [row for row in outputs["claims"].splitlines() if row.startswith("3\t")]
-    assert "69% of Poles" in claim_three
+    [poll] = [row for row in outputs["claims"].splitlines() if row.startswith("2\t")]
+    assert "69% of Poles" in poll
     assert "accurate" in outputs["verdict"]
     assert "<h1>Verification report" in (tmp_path / "report.html").read_text(encoding="utf-8")

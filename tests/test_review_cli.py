@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -217,9 +218,11 @@ def test_review_queue_records_verdicts_through_prompts(
     out = result.stdout
     assert "2 unverified claim(s) in article" in out
     assert "69% of Poles oppose the plan" in out
-    # The sources table: link state, last outcome, evidence and whether it was found.
-    for cell in ("alive", "ok (200)", "dead", "not_found (404)", "69 per cent", "yes", "NO"):
+    # The sources table: link state, last outcome, evidence and what the checker found of it.
+    for cell in ("alive", "ok (200)", "dead", "not_found (404)", "69 per cent"):
         assert cell in out, cell
+    assert re.search(r"│ 69 per cent\s+│ found\s+│", out), out
+    assert re.search(r"│ most Poles\s+│ missing\s+│", out), out
     assert "No sources recorded for this claim." in out  # the bare claim
     assert "the note is empty" in result.stderr or "the note is empty" in out
     assert f"claim {data.claim_id}: accurate (Accurate, 5/5) recorded (version 2)" in out

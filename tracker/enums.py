@@ -20,7 +20,18 @@ class ClaimKind(StrEnum):
     QUOTE = "quote"
     ATTRIBUTION = "attribution"
     EVENT = "event"
+    COMPARISON = "comparison"
     OTHER = "other"
+
+
+class NotClaimKind(StrEnum):
+    """Why a sentence is not a claim (never stored: such sentences are not recorded)."""
+
+    OPINION = "opinion"
+    PREDICTION = "prediction"
+    SPECULATION = "speculation"
+    QUESTION = "question"
+    RHETORIC = "rhetoric"
 
 
 class ClaimStatus(StrEnum):
@@ -41,6 +52,24 @@ class LinkState(StrEnum):
     ALIVE = "alive"
     AT_RISK = "at_risk"
     DEAD = "dead"
+
+
+class EvidenceState(StrEnum):
+    """What a check found of a claim's evidence in its cited page (``claim_sources``).
+
+    Stored as plain strings (``evidence_state``); NOTHING_TO_MATCH is set at ingest for a claim
+    with nothing concrete to look for, the others by the checker, with the passage found.
+    """
+
+    FOUND = "found"
+    PARTLY_FOUND = "partly_found"
+    MISSING = "missing"
+    NOTHING_TO_MATCH = "nothing_to_match"
+
+    @property
+    def label(self) -> str:
+        """How people read it: "partly found", "nothing to match"."""
+        return self.value.replace("_", " ")
 
 
 class CheckOutcome(StrEnum):

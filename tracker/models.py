@@ -389,6 +389,11 @@ class ClaimSource(Base):
         ForeignKey("citations.id", ondelete="SET NULL"), index=True
     )
     evidence: Mapped[str | None] = mapped_column(Text)
+    # What the source should contain (tracker.extraction.evidence.EvidenceSpec as JSON).
+    evidence_spec: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # found | partly_found | missing | nothing_to_match, with the passage where it was found.
+    evidence_state: Mapped[str | None] = mapped_column(String(16))
+    evidence_passage: Mapped[str | None] = mapped_column(Text)
     evidence_found: Mapped[bool | None] = mapped_column(Boolean)
     evidence_checked_at: Mapped[timestamp]
     created_at: Mapped[created_at]

@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     archive_save_url: str = Field(
         "https://web.archive.org/save/", description="Save endpoint (the URL is appended)"
     )
+    claims_model_path: str = Field(
+        "",
+        description="The newsroom's refitted claim detector (`fact-tracker model fit`); "
+        "empty: beside the SQLite file, or in the user data dir for PostgreSQL",
+    )
     check_interval_hours: float = Field(24.0, gt=0, description="Normal gap between checks")
     max_check_interval_hours: float = Field(
         24.0 * 14, gt=0, description="Longest gap for long-stable links"

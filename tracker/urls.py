@@ -81,9 +81,9 @@ def normalize_url(url: str, base: str | None = None) -> str:
         raise InvalidURL("empty URL")
     if any(ord(char) < 0x20 for char in raw):
         raise InvalidURL(f"URL contains control characters: {raw[:80]!r}")
-    if base:
-        raw = urljoin(base, raw)
     try:
+        if base:
+            raw = urljoin(base, raw)  # raises on a malformed link as urlsplit does
         parts = urlsplit(raw)
         port = parts.port
     except ValueError as exc:
@@ -195,7 +195,13 @@ def registrable_domain(url_or_host: str) -> str:
     The result is ASCII (punycode) and lowercase, like normalized URLs.
     """
     host = urlsplit(url_or_host).hostname if "://" in url_or_host else url_or_host
-    host = normalize_host(host or "")
+    return _domain_of_host(host or "")
+
+
+@lru_cache(maxsize=4096)
+def _domain_of_host(raw_host: str) -> str:
+    """Cached per host: a page citing thousands of links cites few hosts."""
+    host = normalize_host(raw_host)
     if ":" in host or _is_ipv4(host):
         return host
     extracted = _extractor()(host)

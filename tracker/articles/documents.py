@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bs4.dammit import UnicodeDammit
-
 from scrapers import DocumentKind
 from tracker.articles.views import FORMATS, Format
 from tracker.errors import FetchError, InvalidInput
-from tracker.http import FetchFailure, fetch_sync
+from tracker.http.charset import decode_body
 from tracker.models import utcnow
 from tracker.settings import Settings
 from tracker.urls import normalize_url
@@ -38,6 +36,8 @@ _CONTENT_TYPES: dict[str, DocumentKind] = {
     "text/x-markdown": "markdown",
 }
 _SNIFF = 8192
+_DETECT_BYTES = 64 * 1024
+"""Charset detection reads at most this much: it is slow, and a page's start tells."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,8 @@ def load_document(
 
 
 def _fetch(settings: Settings, source: str, fmt: Format) -> Document:
+    from tracker.http import FetchFailure, fetch_sync  # the network stack only for URLs
+
     address = normalize_url(source)
     try:
         result = fetch_sync(settings, address)
@@ -105,10 +107,7 @@ def _read_file(settings: Settings, path: Path, url: str | None, fmt: Format) -> 
     else:
         head = data[:1024].lstrip().lower()
         kind = "html" if head.startswith((b"<!doctype html", b"<html")) else "text"
-    dammit = UnicodeDammit(data, is_html=kind == "html")
-    text = dammit.unicode_markup
-    if text is None:
-        raise InvalidInput(f"{path}: cannot decode the text")
+    text = decode(data, html=kind == "html")
     return Document(text, kind, normalize_url(url) if url else None, str(path.resolve()))
 
 
@@ -118,3 +117,17 @@ def _refuse_binary(data: bytes, name: str) -> None:
         raise InvalidInput(f"{name} is binary data, not an article")
     if not data.strip():
         raise InvalidInput(f"{name} is empty")
+
+
+def decode(data: bytes, *, html: bool) -> str:
+    """The text of a saved file: a byte-order mark, else the charset the page declares (one
+    of the web's, as for fetched pages: :mod:`tracker.http.charset`), else UTF-8, else a guess
+    from the first :data:`_DETECT_BYTES` bytes only."""
+    return decode_body(data, None, html=html, guess=_guess_charset)
+
+
+def _guess_charset(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
+    best = from_bytes(data[:_DETECT_BYTES]).best()
+    return best.encoding if best is not None else None

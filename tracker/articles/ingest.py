@@ -17,11 +17,13 @@ is still there.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from scrapers import ScrapedArticle, ScrapedCitation
@@ -30,11 +32,12 @@ from tracker.actors import SYSTEM_ACTOR_NAMES
 from tracker.articles.documents import Document
 from tracker.articles.lookup import record_article_event
 from tracker.credibility.sources import get_or_create_source
-from tracker.enums import ArticleEventAction, ClaimEventAction, ClaimStatus
-from tracker.extraction.detector import ClaimCandidate, evidence_for
-from tracker.linkcheck.links import get_or_create_link
-from tracker.models import Article, Citation, Claim, ClaimSource, utcnow
-from tracker.review.claims import record_claim_event
+from tracker.enums import ArticleEventAction, ClaimEventAction, ClaimStatus, EvidenceState
+from tracker.extraction.detector import ClaimCandidate
+from tracker.extraction.evidence import CONTEXT_CHARS, evidence_spec
+from tracker.linkcheck.links import ensure_links
+from tracker.models import Article, Citation, Claim, ClaimEvent, ClaimSource, utcnow
+from tracker.review.claims import claim_event_values, record_claim_event
 from tracker.review.reviewers import Acting
 from tracker.urls import registrable_domain
 
@@ -51,6 +54,8 @@ class Stored:
     text_changed: bool
     new_claims: int
     citations: list[Citation]
+    link_urls: dict[int, str]
+    """The URL of each cited link, by id (read back from the bulk upsert, not per citation)."""
 
 
 def content_hash(text: str) -> str:
@@ -72,7 +77,8 @@ def store(
     article.document_hash = document_hash
     article.text = scraped.text
     session.flush()
-    citations = _sync_citations(session, article, scraped.citations)
+    urls = ensure_links(session, [c.url for c in scraped.citations if c.url])
+    citations = _sync_citations(session, article, scraped.citations, urls)
     new_claims = _sync_claims(session, article, candidates, citations, text_changed)
     action = ArticleEventAction.INGESTED if created else ArticleEventAction.REINGESTED
     record_article_event(
@@ -87,7 +93,8 @@ def store(
         },
     )
     session.flush()
-    return Stored(article, created, text_changed, new_claims, citations)
+    link_urls = {link_id: url for url, link_id in urls.items()}
+    return Stored(article, created, text_changed, new_claims, citations, link_urls)
 
 
 def find_article(
@@ -154,7 +161,10 @@ def _citation_keys(items: list[tuple[str | None, str, str]]) -> list[tuple[Any, 
 
 
 def _sync_citations(
-    session: Session, article: Article, scraped: list[ScrapedCitation]
+    session: Session,
+    article: Article,
+    scraped: list[ScrapedCitation],
+    urls: dict[str, int],
 ) -> list[Citation]:
     existing = list(
         session.scalars(
@@ -172,25 +182,35 @@ def _sync_citations(
     for parked in existing:
         parked.position = -parked.id
     session.flush()
-    kept: list[Citation] = []
     keys = _citation_keys([(c.raw_url, c.anchor_text, c.sentence) for c in scraped])
+    new_rows: list[dict[str, Any]] = []
     for key, found in zip(keys, scraped, strict=True):
         row = by_key.pop(key, None)
         if row is None:
-            row = Citation(
-                article_id=article.id,
-                raw_url=found.raw_url,
-                anchor_text=found.anchor_text,
-                sentence=found.sentence,
-                link_id=get_or_create_link(session, found.url).id if found.url else None,
+            new_rows.append(
+                {
+                    "article_id": article.id,
+                    "raw_url": found.raw_url,
+                    "anchor_text": found.anchor_text,
+                    "sentence": found.sentence,
+                    "link_id": urls[found.url] if found.url else None,
+                    "position": found.offset,
+                    "created_at": utcnow(),
+                }
             )
-            session.add(row)
-        row.position = found.offset
-        kept.append(row)
+        else:
+            row.position = found.offset
     for stale in by_key.values():
         session.delete(stale)
     session.flush()
-    return kept
+    if new_rows:
+        # One executemany: the ORM would insert row by row to learn each new id.
+        session.execute(insert(Citation), new_rows)
+    return list(
+        session.scalars(
+            select(Citation).where(Citation.article_id == article.id).order_by(Citation.position)
+        )
+    )
 
 
 def is_touched(claim: Claim) -> bool:
@@ -228,68 +248,144 @@ def _sync_claims(
                     old.needs_rereview = True
                 else:
                     old.position = None
-    new_claims = 0
+    new_claims: dict[str, list[ClaimCandidate]] = {}
     positioned: set[str] = set()
+    ordered = sorted(citations, key=lambda citation: citation.position)
+    positions = [citation.position for citation in ordered]
+
+    def cited(candidate: ClaimCandidate) -> list[Citation]:
+        start, end = bisect_left(positions, candidate.start), bisect_left(positions, candidate.end)
+        return ordered[start:end]
+
     for candidate in candidates:
         claim = existing.get(candidate.text)
-        sources = [c for c in citations if candidate.start <= c.position < candidate.end]
+        if candidate.text in new_claims:
+            new_claims[candidate.text].append(candidate)  # repeated: one claim, first place
+            continue
         if candidate.text in positioned and claim is not None:
             if not is_touched(claim):
-                _attach_sources(claim, sources)  # a repeated sentence: one claim, first place
+                _attach_sources(claim, cited(candidate), article, candidate.start)
             continue
         positioned.add(candidate.text)
         if claim is None:
-            claim = _create_claim(session, article, candidate)
-            existing[candidate.text] = claim
-            new_claims += 1
-        elif is_touched(claim):
-            continue
-        else:
+            new_claims[candidate.text] = [candidate]
+        elif not is_touched(claim):
             claim.score = candidate.score
             claim.kind = candidate.kind
             claim.figures = candidate.figures
             claim.position = candidate.start
-        _attach_sources(claim, sources)
-    return new_claims
-
-
-def _create_claim(session: Session, article: Article, candidate: ClaimCandidate) -> Claim:
-    claim = Claim(
-        article_id=article.id,
-        text=candidate.text,
-        kind=candidate.kind,
-        figures=candidate.figures,
-        score=candidate.score,
-        position=candidate.start,
-        status=ClaimStatus.UNVERIFIED,
-        created_by=EXTRACTOR,
-        created_at=utcnow(),
-    )
-    session.add(claim)
+            _attach_sources(claim, cited(candidate), article, candidate.start)
     session.flush()
-    record_claim_event(
-        session,
-        claim,
-        actor=EXTRACTOR_ACTOR,
-        action=ClaimEventAction.CREATED,
-        new_status=ClaimStatus.UNVERIFIED,
-        changes={"score": candidate.score, "kind": candidate.kind.value},
+    if new_claims:
+        _insert_claims(session, article, new_claims, cited)
+    return len(new_claims)
+
+
+def _insert_claims(
+    session: Session,
+    article: Article,
+    occurrences: dict[str, list[ClaimCandidate]],
+    cited: Callable[[ClaimCandidate], list[Citation]],
+) -> None:
+    """New claims (at their first place, with the citations of every place), their sources
+    and their ``created`` events: one executemany each."""
+    now = utcnow()
+    candidates = [places[0] for places in occurrences.values()]
+    session.execute(
+        insert(Claim),
+        [
+            {
+                "article_id": article.id,
+                "text": candidate.text,
+                "kind": candidate.kind,
+                "figures": candidate.figures,
+                "score": candidate.score,
+                "position": candidate.start,
+                "status": ClaimStatus.UNVERIFIED,
+                "created_by": EXTRACTOR,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for candidate in candidates
+        ],
     )
-    return claim
-
-
-def _attach_sources(claim: Claim, citations: list[Citation]) -> None:
-    linked = {source.citation_id for source in claim.sources}
-    for citation in citations:
-        if citation.id in linked:
-            continue
-        claim.sources.append(
-            ClaimSource(
-                link_id=citation.link_id,
-                citation_id=citation.id,
-                evidence=evidence_for(claim.text, citation.anchor_text),
+    wanted = {candidate.text: candidate for candidate in candidates}
+    ids = {
+        text: claim_id
+        for claim_id, text in session.execute(
+            select(Claim.id, Claim.text).where(
+                Claim.article_id == article.id, Claim.created_by == EXTRACTOR
             )
+        ).tuples()
+        if text in wanted
+    }
+    sources = [
+        {"claim_id": ids[text], "created_at": now, **row}
+        for text, places in occurrences.items()
+        for place in places
+        for row in _source_rows(
+            text, cited(place), article.title, place.start, _before(article, place.start)
         )
+    ]
+    if sources:
+        session.execute(insert(ClaimSource), sources)
+    session.execute(
+        insert(ClaimEvent),
+        [
+            claim_event_values(
+                ids[text],
+                1,
+                actor=EXTRACTOR_ACTOR,
+                action=ClaimEventAction.CREATED,
+                new_status=ClaimStatus.UNVERIFIED,
+                changes={"score": candidate.score, "kind": candidate.kind.value},
+                at=now,
+            )
+            for text, candidate in wanted.items()
+        ],
+    )
+
+
+def _source_rows(
+    text: str, citations: list[Citation], title: str | None, start: int, context: str = ""
+) -> list[dict[str, Any]]:
+    """A claim's ties to the ``citations`` in its sentence (at ``start``), with evidence."""
+    spans = {
+        citation.id: (
+            citation.position - start,
+            citation.position - start + len(citation.anchor_text),
+        )
+        for citation in citations
+    }
+    rows = []
+    for citation in citations:
+        others = [span for other, span in spans.items() if other != citation.id]
+        spec = evidence_spec(text, spans[citation.id], others=others, title=title, context=context)
+        rows.append(
+            {
+                "link_id": citation.link_id,
+                "citation_id": citation.id,
+                "evidence": spec.summary() or None,
+                "evidence_spec": spec.to_json(),
+                "evidence_state": EvidenceState.NOTHING_TO_MATCH.value if spec.empty else None,
+            }
+        )
+    return rows
+
+
+def _attach_sources(claim: Claim, citations: list[Citation], article: Article, start: int) -> None:
+    """Tie ``citations`` (in the sentence at ``start``) to an existing ``claim``."""
+    linked = {source.citation_id for source in claim.sources}
+    context = _before(article, start)
+    for row in _source_rows(claim.text, citations, article.title, start, context):
+        if row["citation_id"] not in linked:
+            claim.sources.append(ClaimSource(**row))
+
+
+def _before(article: Article, start: int) -> str:
+    """The text of the paragraph before ``start`` (what "that target" may point back at)."""
+    before = article.text[max(0, start - CONTEXT_CHARS) : start]
+    return before.rsplit("\n\n", 1)[-1]
 
 
 def _current_claims(session: Session, article: Article) -> list[Claim]:

@@ -32,6 +32,7 @@ from tracker.errors import InvalidInput, NotFound
 from tracker.linkcheck.links import get_or_create_link, retire_uncited
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, Source, utcnow
 from tracker.review.claims import record_claim_event
+from tracker.review.edits import unchecked
 from tracker.review.reviewers import may_change, may_read
 from tracker.review.views import ClaimSummary
 from tracker.settings import Settings
@@ -59,6 +60,7 @@ def ingest(
     from tracker.articles.documents import load_document
     from tracker.articles.ingest import store  # scrapers and the claim detector: heavy imports
     from tracker.extraction.detector import detect_claims
+    from tracker.extraction.refit import model_for
 
     with database.reading() as session:
         may_change(session, actor, "ingest articles")
@@ -66,13 +68,14 @@ def ingest(
     scraped = parse_document(document.text, document.url, document.kind)
     if not scraped.text.strip():
         raise InvalidInput(f"no article text found in {document.input_name}")
-    candidates = detect_claims(scraped.text)
+    cited = [citation.offset for citation in scraped.citations]
+    candidates = detect_claims(scraped.text, cited=cited, model=model_for(settings))
     with database.transaction() as session:
         acting = may_change(session, actor, "ingest articles")
         stored = store(session, acting, document, scraped, candidates)
         article = stored.article
         claims = _claims_of(session, [article.id])
-        citations = tuple(CitationView.of(citation) for citation in stored.citations)
+        citations = tuple(CitationView.of(c, stored.link_urls) for c in stored.citations)
         return IngestView(
             article=_article_views(session, [article])[0],
             created=stored.created,
@@ -274,8 +277,7 @@ def resolve_citation(
         ):
             old = source.link.url if source.link else None
             source.link_id = link.id
-            source.evidence_found = None
-            source.evidence_checked_at = None
+            unchecked(source)
             claims.append(source.claim_id)
             record_claim_event(
                 session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -73,13 +74,18 @@ class CitationView:
     sentence: str
 
     @classmethod
-    def of(cls, citation: Citation) -> CitationView:
+    def of(cls, citation: Citation, link_urls: Mapping[int, str] | None = None) -> CitationView:
+        """The view of ``citation``; ``link_urls`` (by link id) spares loading its link."""
+        if citation.link_id is not None and link_urls and citation.link_id in link_urls:
+            url: str | None = link_urls[citation.link_id]
+        else:
+            url = citation.link.url if citation.link else None
         return cls(
             id=citation.id,
             article_id=citation.article_id,
             position=citation.position,
             anchor_text=citation.anchor_text,
-            url=citation.link.url if citation.link else None,
+            url=url,
             raw_url=citation.raw_url,
             link_id=citation.link_id,
             resolved=citation.link_id is not None,

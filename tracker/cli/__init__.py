@@ -57,6 +57,7 @@ COMMAND_MODULES = {
     "ingest": "articles",
     "init": "admin",
     "links": "links",
+    "model": "model",
     "note": "review",
     "report": "report",
     "review": "review_queue",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tracker.cli._common import print_table, printable, say
+from tracker.enums import EvidenceState
 from tracker.review.views import ClaimDetail, ClaimView, EventView, SourceView, status_label
 
 if TYPE_CHECKING:
@@ -78,9 +79,17 @@ def last_outcome(source: SourceView) -> str:
 
 
 def evidence_found(source: SourceView) -> str:
-    if source.evidence is None:
+    if source.evidence is None and not source.evidence_state:
         return "-"
-    return {True: "yes", False: "NO", None: "not checked"}[source.evidence_found]
+    return evidence_label(source.evidence_state, source.evidence_found)
+
+
+def evidence_label(state: str | None, found: bool | None) -> str:
+    """What the checker found of the evidence: found, partly found, missing, nothing to match;
+    "not checked" until it looks (``found`` is the yes/no of checks before evidence states)."""
+    if state:
+        return EvidenceState(state).label
+    return {True: "found", False: "missing", None: "not checked"}[found]
 
 
 def sources_table(view: ClaimView) -> Table:
@@ -155,6 +164,9 @@ def echo_sources(claim: ClaimView) -> None:
         ],
         title=f"Sources of claim {claim.id}",
     )
+    for source in claim.sources:
+        if source.evidence_passage:
+            say(f"source {source.id}, found in: {source.evidence_passage}")
 
 
 def echo_events(claim_id: int, events: Sequence[EventView]) -> None:

@@ -1,10 +1,14 @@
-"""``claims list|show|history|add|edit|reject``: the claims found in articles, and their review.
+"""``claims list|show|history|add|edit|reject|export-labels``: the claims found in articles,
+and their review.
 
-Every subcommand calls one service of :mod:`tracker.review.services`; ``show`` and ``history``
-print the same read model (the claim, its sources, its full history).
+Every subcommand calls one service of :mod:`tracker.review.services` (``export-labels``: of
+:mod:`tracker.extraction.services`); ``show`` and ``history`` print the same read model (the
+claim, its sources, its full history).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -206,5 +210,31 @@ def reject(
 
 
 claims.add_command(show_claim, "history")
+
+
+@claims.command("export-labels")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV file to write (claim_id, group, label, reason, text).",
+)
+@pass_app
+def export_labels(app: AppContext, output: Path) -> None:
+    """Write reviewers' decisions as labels: rejected claims 0, added or judged claims 1.
+
+    \b
+    Example:
+      fact-tracker claims export-labels -o labels.csv
+    """
+    from tracker.extraction.services import export_labels
+
+    written = export_labels(app.database(), app.reader, output)
+    say(
+        f"wrote {written.labels} labels ({written.claims} claims, "
+        f"{written.labels - written.claims} not) to {written.path}"
+    )
+
 
 COMMANDS = [claims]

@@ -203,6 +203,7 @@ def _state(link: LinkSummary) -> str:
 @pass_app
 def show(app: AppContext, url_or_id: str, as_json: bool) -> None:
     """Show one link (by URL or id): state, evidence per claim, and its check history."""
+    from tracker.cli._format import evidence_label
     from tracker.linkcheck.services import show_link
 
     detail = show_link(app.database(), app.reader, url_or_id)
@@ -230,7 +231,10 @@ def show(app: AppContext, url_or_id: str, as_json: bool) -> None:
     if link.evidence:
         print_table(
             ["claim", "expected", "found", "checked"],
-            [(e.claim_id, e.expected, e.found, e.checked_at) for e in link.evidence],
+            [
+                (e.claim_id, e.expected, evidence_label(e.state, e.found), e.checked_at)
+                for e in link.evidence
+            ],
             title="Evidence",
         )
     print_table(

@@ -60,9 +60,13 @@ class Scores:
 
 def text_scores(pairs: list[tuple[str, str]]) -> Scores:
     """Upstream scores over (expected, predicted) page texts."""
+    return scores_from_counts([page_counts(expected, predicted) for expected, predicted in pairs])
+
+
+def scores_from_counts(counts: list[tuple[float, float, float]]) -> Scores:
+    """Upstream scores from per-page normalized (tp, fp, fn) (see :func:`page_counts`)."""
     precisions, recalls = [], []
-    for expected, predicted in pairs:
-        tp, fp, fn = page_counts(expected, predicted)
+    for tp, fp, fn in counts:
         if tp + fp > 0:
             precisions.append(1.0 if fp == fn == 0 else tp / (tp + fp))
         if tp + fn > 0:

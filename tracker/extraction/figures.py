@@ -9,28 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "hundred": 100,
-}
+_UNITS = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNIT_VALUES = {word: n for n, word in enumerate(_UNITS, start=1)}
+_TEN_VALUES = {word: n * 10 for n, word in enumerate(_TENS, start=2)}
 _SCALES = {
     "thousand": 1e3,
     "k": 1e3,
@@ -56,7 +44,12 @@ _CURRENCY_WORDS = {
 }
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_WORDNUM = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+# "sixty-nine", "sixty nine", "nineteen", "a hundred": one compact pattern (a list of every
+# spelling compiles ten times slower, and start-up counts).
+_WORDNUM = (
+    rf"(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS[:9])}))?"
+    rf"|(?:{'|'.join(sorted(_UNITS, key=len, reverse=True))})(?:\shundred)?|(?:a\s)?hundred"
+)
 _SCALE = r"(?:thousand|million|billion|trillion|bn|mn|tn|[kmb])\b"
 FIGURE = re.compile(
     rf"""
@@ -87,9 +80,15 @@ class Figure:
 
 
 def _number(text: str) -> float:
-    lowered = text.lower()
-    if lowered in _NUMBER_WORDS:
-        return float(_NUMBER_WORDS[lowered])
+    words = re.split(r"[-\s]+", text.lower().strip())
+    if words[0].isalpha():
+        value = 0
+        for word in words:
+            if word == "hundred":
+                value = (value or 1) * 100
+            else:
+                value += _TEN_VALUES.get(word, _UNIT_VALUES.get(word, 0))
+        return float(value)
     return float(text.replace(",", ""))
 
 
@@ -101,24 +100,39 @@ def _scaled(value: float, scale: str | None) -> float:
 
 def find_figures(sentence: str) -> list[Figure]:
     """Every figure in ``sentence``, in order of appearance."""
-    figures: list[Figure] = []
-    for match in FIGURE.finditer(sentence):
-        text = match.group(0).strip()
-        if match.group("money"):
-            value = _scaled(_number(match.group("mnum")), match.group("mscale"))
-            figures.append(Figure(text, "money", value, _CURRENCIES[match.group("cur")]))
-        elif match.group("percent"):
-            figures.append(Figure(text, "percent", _number(match.group("pnum")), "%"))
-        else:
-            number = match.group("qnum")
-            if _LABEL_BEFORE.search(sentence[: match.start()]):
-                continue
-            currency = match.group("qcur")
-            value = _scaled(_number(number), match.group("qscale"))
-            if currency:
-                figures.append(Figure(text, "money", value, _CURRENCY_WORDS[currency.lower()]))
-            elif _YEAR.match(number) and not match.group("qscale"):
-                figures.append(Figure(text, "year", value))
-            else:
-                figures.append(Figure(text, "number", value))
+    return list(_sentence_figures(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _sentence_figures(sentence: str) -> tuple[Figure, ...]:
+    """Cached: kind, evidence and the detector read the figures of one sentence repeatedly."""
+    return tuple(figure for figure, _start, _end in locate_figures(sentence))
+
+
+def locate_figures(text: str) -> list[tuple[Figure, int, int]]:
+    """Every figure in ``text`` with where it is (the evidence check reads whole pages)."""
+    figures: list[tuple[Figure, int, int]] = []
+    for match in FIGURE.finditer(text):
+        figure = _figure(match, text)
+        if figure is not None:
+            figures.append((figure, match.start(), match.end()))
     return figures
+
+
+def _figure(match: re.Match[str], text: str) -> Figure | None:
+    shown = match.group(0).strip()
+    if match.group("money"):
+        value = _scaled(_number(match.group("mnum")), match.group("mscale"))
+        return Figure(shown, "money", value, _CURRENCIES[match.group("cur")])
+    if match.group("percent"):
+        return Figure(shown, "percent", _number(match.group("pnum")), "%")
+    number = match.group("qnum")
+    if _LABEL_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+        return None
+    currency = match.group("qcur")
+    value = _scaled(_number(number), match.group("qscale"))
+    if currency:
+        return Figure(shown, "money", value, _CURRENCY_WORDS[currency.lower()])
+    if _YEAR.match(number) and not match.group("qscale"):
+        return Figure(shown, "year", value)
+    return Figure(shown, "number", value)

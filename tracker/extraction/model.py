@@ -30,6 +30,11 @@ class LinearModel:
         margin = self.bias + total / math.sqrt(len(features))
         return 1.0 / (1.0 + math.exp(-max(min(margin, 50.0), -50.0)))
 
+    @property
+    def threshold(self) -> float:
+        """The decision threshold chosen with the weights (by cross-validation)."""
+        return float(self.meta.get("threshold", 0.5))
+
     def to_json(self) -> dict[str, Any]:
         return {**self.meta, "bias": self.bias, "weights": self.weights}
 

@@ -17,6 +17,8 @@ import pysbd
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # pysbd is quadratic on very long runs without punctuation; longer blocks are cut first.
 _MAX_BLOCK = 5000
+# A sentence end followed by more text; without one a block is a single sentence.
+_INNER_END = re.compile("[.!?;:\u2026][\"'\u201d\u2019)\\]]*\\s+\\S|\\n")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     """
     sentences: list[Sentence] = []
     for block_start, block in _blocks(text):
+        if not _INNER_END.search(block.strip()):
+            # No sentence end inside the block: one sentence, pysbd (~1 ms a call) skipped.
+            stripped = block.strip()
+            start = block_start + len(block) - len(block.lstrip())
+            sentences.append(Sentence(stripped, start, start + len(stripped)))
+            continue
         for span in _segmenter().segment(block):
             raw = span.sent
             stripped = raw.strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 WEB_CODECS = frozenset(
@@ -52,8 +53,15 @@ def sniff_charset(body: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def decode_body(body: bytes, declared: str | None, *, html: bool) -> str:
-    """The text of ``body``: BOM, declared charset, in-document declaration, UTF-8, cp1252."""
+def decode_body(
+    body: bytes,
+    declared: str | None,
+    *,
+    html: bool,
+    guess: Callable[[bytes], str | None] | None = None,
+) -> str:
+    """The text of ``body``: BOM, declared charset, in-document declaration, UTF-8, then
+    ``guess`` (a charset detector, for saved files) or cp1252; a guess is a web codec too."""
     for bom, bom_codec in _BOMS:
         if body.startswith(bom):
             return body.decode(bom_codec, errors="replace")
@@ -63,4 +71,5 @@ def decode_body(body: bytes, declared: str | None, *, html: bool) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
-        return body.decode(FALLBACK, errors="replace")
+        guessed = web_codec(guess(body)) if guess is not None else None
+        return body.decode(guessed or FALLBACK, errors="replace")

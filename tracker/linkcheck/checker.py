@@ -15,7 +15,7 @@ from typing import Any
 from tracker.enums import CheckOutcome
 from tracker.http import FailureKind, Fetcher, FetchFailure, FetchResult
 from tracker.linkcheck import archive
-from tracker.linkcheck.judging import PageJudge, PageReading
+from tracker.linkcheck.judging import EvidenceSpecs, PageJudge, PageReading
 from tracker.linkcheck.outcomes import SUCCESS, classify_failure, classify_status
 from tracker.linkcheck.retry import RetryPolicy
 from tracker.linkcheck.soft404 import (
@@ -44,6 +44,7 @@ class Evidence:
     claim_id: int
     text: str
     checked: bool
+    spec: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ class Checker:
         if not read:
             return result
         evidence = tuple(item for item in job.evidence if item.text)
-        reading = await self._read(response, tuple(item.text for item in evidence))
+        reading = await self._read(response, tuple(item.spec for item in evidence))
         result.fingerprint = reading.fingerprint
         reason = signals(
             job.url,
@@ -243,13 +244,15 @@ class Checker:
                     "claim_source_id": item.claim_source_id,
                     "claim_id": item.claim_id,
                     "evidence": item.text,
-                    "found": found,
+                    "found": match.found,
+                    "state": match.state,
+                    "passage": match.passage,
                 }
-                for item, found in zip(evidence, reading.found, strict=True)
+                for item, match in zip(evidence, reading.matches, strict=True)
             ]
         return result
 
-    async def _read(self, response: FetchResult, evidence: tuple[str, ...]) -> PageReading:
+    async def _read(self, response: FetchResult, evidence: EvidenceSpecs) -> PageReading:
         """The page's reading, from the judge (documents) or a hash (anything else)."""
         text = response.is_html or response.content_type.startswith("text/")
         return await self.judge.read(

@@ -27,13 +27,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 from tracker.http.charset import decode_body
 from tracker.linkcheck.content import (
+    EvidenceMatch,
     binary_fingerprint,
-    evidence_present,
-    normalize_for_match,
+    match_evidence,
     read_page,
     text_fingerprint,
 )
@@ -51,8 +51,13 @@ class PageReading:
     title: str
     headings: tuple[str, ...]
     fingerprint: str
-    found: tuple[bool, ...]
-    """For each evidence text asked about, whether the page contains it."""
+    matches: tuple[EvidenceMatch, ...]
+    """For each evidence spec asked about: found, partly found, missing or nothing to match,
+    with the passage of the page where it was found."""
+
+
+EvidenceSpecs = tuple[dict[str, Any] | None, ...]
+"""Evidence specs (``EvidenceSpec.to_json()``), as they cross to the page-reading workers."""
 
 
 def read_fetched(
@@ -61,18 +66,15 @@ def read_fetched(
     *,
     html: bool,
     text: bool,
-    evidence: tuple[str, ...] = (),
+    evidence: EvidenceSpecs = (),
 ) -> PageReading:
     """Read ``body``: title and headings, main-text fingerprint, evidence (only if asked)."""
     if not text:
         return PageReading(False, "", (), binary_fingerprint(body), ())
     page = read_page(decode_body(body, charset, html=html), html=html, full=bool(evidence))
-    found: tuple[bool, ...] = ()
-    if evidence:
-        haystack = normalize_for_match(page.full_text)
-        found = tuple(evidence_present(item, haystack) for item in evidence)
+    matches = tuple(match_evidence(page.full_text, spec) for spec in evidence)
     fingerprint = text_fingerprint(page.main_text or page.full_text)
-    return PageReading(True, page.title, page.headings, fingerprint, found)
+    return PageReading(True, page.title, page.headings, fingerprint, matches)
 
 
 PARENT_CHECK_SECONDS = 1.0
@@ -142,7 +144,7 @@ class PageJudge:
         *,
         html: bool,
         text: bool,
-        evidence: tuple[str, ...] = (),
+        evidence: EvidenceSpecs = (),
     ) -> PageReading:
         job: Callable[[], PageReading] = partial(
             read_fetched, body, charset, html=html, text=text, evidence=evidence

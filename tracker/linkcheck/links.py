@@ -9,34 +9,71 @@ Citing it again schedules it at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from tracker.credibility.sources import get_or_create_source
+from tracker.credibility.sources import chunks, ensure_sources
 from tracker.db import insert_ignore
 from tracker.errors import NotFound
 from tracker.models import Citation, ClaimSource, Link, utcnow
-from tracker.urls import normalize_url, registrable_domain
+from tracker.urls import InvalidURL, normalize_url, registrable_domain
 
 
 def get_or_create_link(session: Session, url: str) -> Link:
     """The Link row of ``url`` (normalized here); new links are due for a check at once, and a
     retired link cited again is scheduled again."""
     normalized = normalize_url(url)
-    link = session.scalar(select(Link).where(Link.url == normalized))
-    if link is None:
-        source = get_or_create_source(session, registrable_domain(normalized))
-        now = utcnow()
-        insert_ignore(
-            session,
-            Link,
-            [{"url": normalized, "source_id": source.id, "next_check_at": now, "created_at": now}],
-        )
-        link = session.scalars(select(Link).where(Link.url == normalized)).one()
-    elif link.next_check_at is None:
-        link.next_check_at = utcnow()
+    link = session.get(Link, ensure_links(session, [normalized])[normalized])
+    assert link is not None  # ensure_links just read or created it
     return link
+
+
+def ensure_links(session: Session, urls: Iterable[str]) -> dict[str, int]:
+    """The Link id of every (normalized) URL, creating the missing links and sources in bulk.
+
+    Per chunk of URLs: one SELECT, one INSERT ... ON CONFLICT DO NOTHING and one SELECT for the
+    new ones, so a page citing thousands of links costs a handful of statements and concurrent
+    ingests citing one URL never collide. Retired links cited again are scheduled again.
+    """
+    wanted = list(dict.fromkeys(urls))
+    domains: dict[str, str | None] = {}
+    for url in wanted:
+        try:
+            domains[url] = registrable_domain(url)
+        except InvalidURL:
+            domains[url] = None
+    source_ids = ensure_sources(session, {domain for domain in domains.values() if domain})
+    ids: dict[str, int] = {}
+    with session.no_autoflush:
+        for chunk in chunks(wanted):
+            rows = session.execute(
+                select(Link.url, Link.id, Link.next_check_at).where(Link.url.in_(chunk))
+            ).all()
+            known = {row.url: row.id for row in rows}
+            now = utcnow()
+            retired = [row.id for row in rows if row.next_check_at is None]
+            set_next_check(session, retired, now)  # cited again: checked again
+            missing = [url for url in chunk if url not in known]
+            if missing:
+                insert_ignore(
+                    session,
+                    Link,
+                    [
+                        {
+                            "url": url,
+                            "source_id": source_ids.get(domains[url] or ""),
+                            "next_check_at": now,
+                            "created_at": now,
+                        }
+                        for url in missing
+                    ],
+                )
+                new = session.execute(select(Link.url, Link.id).where(Link.url.in_(missing)))
+                known.update(new.tuples().all())
+            ids.update(known)
+    return ids
 
 
 def find_link(session: Session, url_or_id: str) -> Link:
@@ -68,11 +105,16 @@ def retire_uncited(session: Session, link_ids: Iterable[int]) -> list[int]:
     retired = list(
         session.scalars(select(Link.id).where(Link.id.in_(wanted), ~is_cited()).order_by(Link.id))
     )
-    if retired:
+    set_next_check(session, retired, None)
+    return retired
+
+
+def set_next_check(session: Session, link_ids: list[int], when: datetime | None) -> None:
+    """Set the next check of ``link_ids`` (None: retired, never scheduled)."""
+    if link_ids:
         session.execute(
             update(Link)
-            .where(Link.id.in_(retired))
-            .values(next_check_at=None)
+            .where(Link.id.in_(link_ids))
+            .values(next_check_at=when)
             .execution_options(synchronize_session="fetch")
         )
-    return retired

@@ -234,7 +234,7 @@ def _detail(
 
 
 def _evidence(session: Session, link_ids: list[int]) -> dict[int, list[EvidenceView]]:
-    """Per link: each claim relying on it, the text it expects there, whether it was found."""
+    """Per link: each claim relying on it, what it expects there, the state and passage found."""
     found: dict[int, list[EvidenceView]] = defaultdict(list)
     for start in range(0, len(link_ids), IN_CHUNK):
         rows = session.execute(
@@ -243,13 +243,15 @@ def _evidence(session: Session, link_ids: list[int]) -> dict[int, list[EvidenceV
                 ClaimSource.claim_id,
                 ClaimSource.evidence,
                 ClaimSource.evidence_found,
+                ClaimSource.evidence_state,
+                ClaimSource.evidence_passage,
                 ClaimSource.evidence_checked_at,
             )
             .where(ClaimSource.link_id.in_(link_ids[start : start + IN_CHUNK]))
             .order_by(ClaimSource.id)
         )
-        for link_id, claim_id, expected, was_found, checked_at in rows:
-            found[link_id].append(EvidenceView(claim_id, expected, was_found, checked_at))
+        for link_id, *fields in rows:
+            found[link_id].append(EvidenceView(*fields))
     return found
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.enums import CheckOutcome, LinkState
+from tracker.extraction.evidence import spec_from_text
 from tracker.linkcheck.checker import CheckResult, Evidence, LinkJob
 from tracker.linkcheck.content import comparable, fingerprints_differ
 from tracker.linkcheck.outcomes import SUCCESS
@@ -72,16 +73,25 @@ def load_jobs(
         ).where(Link.id.in_(ids))
     ).all()
     evidence: dict[int, list[Evidence]] = defaultdict(list)
-    for source_id, claim_id, link_id, text, checked_at in session.execute(
+    for source_id, claim_id, link_id, text, checked_at, spec in session.execute(
         select(
             ClaimSource.id,
             ClaimSource.claim_id,
             ClaimSource.link_id,
             ClaimSource.evidence,
             ClaimSource.evidence_checked_at,
+            ClaimSource.evidence_spec,
         ).where(ClaimSource.link_id.in_(ids))
     ):
-        evidence[link_id].append(Evidence(source_id, claim_id, text or "", checked_at is not None))
+        evidence[link_id].append(
+            Evidence(
+                source_id,
+                claim_id,
+                text or "",
+                checked_at is not None,
+                spec if spec is not None else spec_from_text(text or "").to_json(),
+            )
+        )
     checked_ids = [row.id for row in rows if row.last_outcome is not None]
     content_types: dict[int, str | None] = {}
     if checked_ids:
@@ -248,10 +258,12 @@ def write_results(
                 {
                     "id": item["claim_source_id"],
                     "evidence_found": item["found"],
+                    "evidence_state": item.get("state"),
+                    "evidence_passage": item.get("passage"),
                     "evidence_checked_at": now,
                 }
             )
-            if not item["found"] and found_before.get(item["claim_source_id"]) is True:
+            if item["found"] is False and found_before.get(item["claim_source_id"]) is True:
                 lost.append(item["claim_id"])
         triggers.extend(_triggers(row, result, values, lost))
         written.append(Written(row.id, result.outcome, values["state"], 0))

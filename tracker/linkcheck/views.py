@@ -19,11 +19,14 @@ from tracker.models import Link, LinkCheck
 
 @dataclass(frozen=True)
 class EvidenceView:
-    """One claim relying on a link: the text it expects there, and whether it was found."""
+    """One claim relying on a link: what it expects there, the state found (found, partly
+    found, missing, nothing to match) and the passage of the page where it was found."""
 
     claim_id: int
     expected: str | None
     found: bool | None
+    state: str | None
+    passage: str | None
     checked_at: datetime | None
 
 

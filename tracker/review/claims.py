@@ -4,7 +4,7 @@ writes a :class:`~tracker.models.ClaimEvent`)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -32,30 +32,39 @@ def live_claims() -> Select[tuple[Claim]]:
     )
 
 
-def record_claim_event(
-    session: Session,
-    claim: Claim,
-    *,
-    actor: Acting,
-    action: ClaimEventAction,
-    old_status: ClaimStatus | None = None,
-    new_status: ClaimStatus | None = None,
-    note: str | None = None,
-    changes: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> ClaimEvent:
+class EventFields(TypedDict, total=False):
+    """What a claim event says besides its claim (``actor`` and ``action`` are required)."""
+
+    actor: Required[Acting]
+    action: Required[ClaimEventAction]
+    old_status: ClaimStatus | None
+    new_status: ClaimStatus | None
+    note: str | None
+    changes: dict[str, Any] | None
+    at: datetime | None
+
+
+def record_claim_event(session: Session, claim: Claim, **fields: Unpack[EventFields]) -> ClaimEvent:
     """Append one history row for ``claim`` by ``actor``, in the caller's transaction."""
-    event = ClaimEvent(
-        claim_id=claim.id,
-        reviewer_id=actor.reviewer_id,
-        actor=actor.name,
-        action=action,
-        old_status=old_status,
-        new_status=new_status,
-        note=note,
-        changes=changes or {},
-        version=claim.version,
-        created_at=at or utcnow(),
-    )
+    event = ClaimEvent(**claim_event_values(claim.id, claim.version, **fields))
     session.add(event)
     return event
+
+
+def claim_event_values(
+    claim_id: int, version: int, **fields: Unpack[EventFields]
+) -> dict[str, Any]:
+    """The columns of one history row (for :func:`record_claim_event` and bulk inserts)."""
+    actor = fields["actor"]
+    return {
+        "claim_id": claim_id,
+        "reviewer_id": actor.reviewer_id,
+        "actor": actor.name,
+        "action": fields["action"],
+        "old_status": fields.get("old_status"),
+        "new_status": fields.get("new_status"),
+        "note": fields.get("note"),
+        "changes": fields.get("changes") or {},
+        "version": version,
+        "created_at": fields.get("at") or utcnow(),
+    }

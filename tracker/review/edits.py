@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.enums import ClaimEventAction
+from tracker.enums import ClaimEventAction, EvidenceState
 from tracker.errors import InvalidInput
 from tracker.linkcheck.links import get_or_create_link
 from tracker.models import Citation, Claim, ClaimSource
@@ -37,8 +37,18 @@ def set_evidence(claim: Claim, targets: list[ClaimSource], evidence: str) -> Non
     for source in targets:
         if source.evidence != evidence:
             source.evidence = evidence
-            source.evidence_found = None
-            source.evidence_checked_at = None
+            source.evidence_spec = None  # the checker reads the reviewer's words instead
+            unchecked(source)
+
+
+def unchecked(source: ClaimSource) -> None:
+    """The source's evidence is to be checked again (a new expectation, or a new link): its
+    state, passage and the old yes/no go; "nothing to match" stays what it is."""
+    source.evidence_found = None
+    source.evidence_checked_at = None
+    source.evidence_passage = None
+    if source.evidence_state != EvidenceState.NOTHING_TO_MATCH:
+        source.evidence_state = None
 
 
 def source_key(source: ClaimSource) -> str:

@@ -50,6 +50,11 @@ class SourceView:
     archive_url: str | None
     evidence: str | None
     evidence_found: bool | None
+    evidence_state: str | None
+    """found, partly_found, missing or nothing_to_match (:class:`~tracker.enums.EvidenceState`);
+    None until checked."""
+    evidence_passage: str | None
+    """The stretch of the source where the evidence was found."""
     evidence_checked_at: datetime | None
 
     @classmethod
@@ -71,6 +76,8 @@ class SourceView:
             archive_url=link.archive_url if link else None,
             evidence=source.evidence,
             evidence_found=source.evidence_found,
+            evidence_state=source.evidence_state,
+            evidence_passage=source.evidence_passage,
             evidence_checked_at=source.evidence_checked_at,
         )
 
