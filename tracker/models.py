@@ -448,3 +448,9 @@ class LinkCheck(Base):
     worker: Mapped[str | None] = mapped_column(String(200))
 
     link: Mapped[Link] = relationship(back_populates="checks")
+
+
+# The accounts tables (passwords, sessions, API tokens) live with their feature and register on
+# this metadata; imported here so every user of ``Base.metadata`` (migrations, the drift
+# check) sees them.
+from tracker.accounts import models as _accounts_models  # noqa: E402, F401

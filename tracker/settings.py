@@ -153,6 +153,17 @@ class Settings(BaseSettings):
         "source's own record counts toward its score",
     )
 
+    web_session_key: str = Field(
+        "",
+        description="Key that signs the web workspace's session cookies (default: a random key "
+        "kept in the user data dir, made on first use)",
+    )
+    web_secure_cookies: bool = Field(
+        False,
+        description="Send the workspace's session cookie over HTTPS only (set it when a "
+        "TLS proxy serves `fact-tracker serve`)",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -185,6 +196,8 @@ class Settings(BaseSettings):
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
             shown = redact_url(value) if name == "database_url" else str(value)
+            if name == "web_session_key" and value:
+                shown = "(set, not shown)"
             rows.append((name, f"{ENV_PREFIX}{name.upper()}", shown, field.description or ""))
         return rows
 

@@ -63,6 +63,7 @@ COMMAND_MODULES = {
     "review": "review_queue",
     "reviewers": "reviewers",
     "schedule": "schedule",
+    "serve": "serve",
     "sources": "sources",
     "verdict": "review",
 }

@@ -167,6 +167,32 @@ def lookup_archives(
     return look_up(database, settings, link_ids, clock=clock or utcnow)
 
 
+def request_checks(database: Database, actor: Actor, link_ids: Sequence[int]) -> list[int]:
+    """ "Check now": make ``link_ids`` due at once, for the scheduler's workers to claim.
+
+    Nothing is fetched here (a web request never waits on the network): the next round of
+    ``fact-tracker schedule`` leases and checks them. Retired links (nothing cites them) are
+    left alone. Returns the ids made due.
+    """
+    from sqlalchemy import update
+
+    wanted = sorted(set(link_ids))
+    with database.transaction() as session:
+        may_change(session, actor, "request link checks")
+        due: list[int] = []
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            ids = list(
+                session.scalars(
+                    select(Link.id).where(Link.id.in_(chunk), Link.next_check_at.is_not(None))
+                )
+            )
+            if ids:
+                session.execute(update(Link).where(Link.id.in_(ids)).values(next_check_at=utcnow()))
+            due += ids
+        return due
+
+
 # Reading ------------------------------------------------------------------------------------
 
 
