@@ -269,12 +269,13 @@ def token_account(database: Database, token: str | None) -> Account | None:
             return None
         api_token, reviewer = row
         account = _account(reviewer)
+        token_id = api_token.id
         last_used: datetime | None = api_token.last_used_at
     now = utcnow()
     if last_used is None or now - last_used >= TOKEN_USE_RECORDED_EVERY:
         with database.transaction() as session:
             session.execute(
-                update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now)
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
             )
     return account
 

@@ -192,6 +192,8 @@ def promote_sentence(database: Database, actor: Actor, article_id: int, start: i
     from tracker.extraction.sentences import split_sentences
     from tracker.review.services import add_claim
 
+    with database.reading() as session:
+        may_change(session, actor, "add claims")
     detail = show_article(database, actor, article_id)
     sentence = next((s for s in split_sentences(detail.text) if s.start == start), None)
     if sentence is None:

@@ -37,6 +37,7 @@ def error_name(status: int) -> str:
 def answer(status: int, message: str) -> tuple[Response | str, int]:
     if request.path.startswith("/api/") or request.path == "/openapi.json":
         return jsonify({"error": error_name(status), "message": message}), status
+
     return render_template("error.html", status=status, message=message), status
 
 
