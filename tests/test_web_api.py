@@ -245,6 +245,19 @@ def test_ingest_by_url(
     assert again.json["created"] is False
 
 
+def test_ingest_uploaded_content(client: FlaskClient, tokens: dict[str, str]) -> None:
+    answer = client.post(
+        "/api/articles",
+        headers=auth(tokens, "rita"),
+        json={"content": ARTICLE_MD, "file_name": "troops.md", "url": "https://x.example.org/t"},
+    )
+    assert answer.status_code == 201, answer.json
+    assert answer.json["article"]["url"] == "https://x.example.org/t"
+    assert len(answer.json["claims"]) >= 2
+    empty = client.post("/api/articles", headers=auth(tokens, "rita"), json={})
+    assert empty.status_code == 422
+
+
 def test_admins_add_reviewers(client: FlaskClient, tokens: dict[str, str]) -> None:
     answer = client.post(
         "/api/reviewers", headers=auth(tokens, "ada"), json={"name": "newbie", "role": "viewer"}

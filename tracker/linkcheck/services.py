@@ -226,6 +226,24 @@ def list_links(
         return [LinkSummary.of(link, evidence.get(link.id, ())) for link in links]
 
 
+def link_states_by_article(database: Database, actor: Actor) -> dict[int, dict[str, int]]:
+    """For each article, how many of the links it cites are in each effective state."""
+    from sqlalchemy import func
+
+    with database.reading() as session:
+        may_read(session, actor, "links")
+        state = Link.effective_state
+        rows = session.execute(
+            select(Citation.article_id, state, func.count(func.distinct(Link.id)))
+            .join(Link, Link.id == Citation.link_id)
+            .group_by(Citation.article_id, state)
+        )
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        for article_id, found, count in rows:
+            counts[article_id][LinkState(found).value] = count
+        return dict(counts)
+
+
 def show_link(database: Database, actor: Actor, url_or_id: str, *, history: int = 50) -> LinkDetail:
     """Everything about one link (by id or URL): state, override, evidence, recent checks."""
     with database.reading() as session:

@@ -21,6 +21,7 @@ from tracker import __version__
 from tracker.articles.services import (
     edit_article,
     ingest,
+    ingest_upload,
     list_articles,
     promote_sentence,
     resolve_citation,
@@ -121,8 +122,21 @@ def get_articles() -> tuple[Response, int]:
     json=s.IngestIn, resp=responses(s.IngestOut, status=201, HTTP_502=s.ErrorOut), tags=["articles"]
 )
 def post_article(json: s.IngestIn) -> tuple[Response, int]:
-    """Ingest an article by URL (fetched by the server): its citations and claims."""
-    result = ingest(database(), actor(), settings(), json.url, fmt=json.format)
+    """Ingest an article by URL (fetched by the server) or uploaded content."""
+    if json.content is not None:
+        result = ingest_upload(
+            database(),
+            actor(),
+            settings(),
+            json.content.encode("utf-8"),
+            json.file_name,
+            url=json.url,
+            fmt=json.format,
+        )
+    elif json.url is not None:
+        result = ingest(database(), actor(), settings(), json.url, fmt=json.format)
+    else:
+        raise InvalidInput("give the article's url, or its content to upload")
     return out(s.IngestOut, result, 201 if result.created else 200)
 
 

@@ -16,6 +16,7 @@ from tracker.articles.services import (
 )
 from tracker.enums import ClaimStatus
 from tracker.errors import InvalidInput, StaleVersion, TrackerError, http_status
+from tracker.linkcheck.services import link_states_by_article
 from tracker.reporting.views import stylesheet as report_stylesheet
 from tracker.review.services import (
     add_note,
@@ -57,7 +58,8 @@ def articles() -> str:
     for claim in claims:
         counts = by_status.setdefault(claim.article_id, {})
         counts[claim.status.value] = counts.get(claim.status.value, 0) + 1
-    return render_template("articles.html", articles=rows, by_status=by_status)
+    links = link_states_by_article(database(), actor())
+    return render_template("articles.html", articles=rows, by_status=by_status, links=links)
 
 
 @blueprint.route("/articles", methods=["POST"])

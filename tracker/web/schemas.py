@@ -186,7 +186,16 @@ class ArticleList(Model):
 
 
 class IngestIn(Strict):
-    url: ShortText = Field(description="The article's http(s) URL, fetched by the server.")
+    """An article by URL (fetched by the server), or uploaded: its ``content`` and file name
+    (the page's own URL, if known, in ``url``)."""
+
+    url: ShortText | None = Field(None, description="The article's http(s) URL.")
+    content: Annotated[str, Field(max_length=10_000_000), Storable] | None = Field(
+        None, description="The saved page or text itself (HTML, plain text or Markdown)."
+    )
+    file_name: Annotated[str, Field(max_length=200), Storable] = Field(
+        "upload.html", description="The uploaded file's name; its extension tells the format."
+    )
     format: Literal["auto", "html", "text", "markdown"] = "auto"
 
 
