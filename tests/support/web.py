@@ -4,6 +4,7 @@ article, and a client that logs in and submits forms with their CSRF token."""
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,3 +105,22 @@ class Browser:
     def session_cookie(self) -> str | None:
         cookie = self.client.get_cookie("fact_tracker_session")
         return cookie.value if cookie else None
+
+
+class Serving:
+    """``app`` served by waitress (as ``fact-tracker serve`` does) on 127.0.0.1, in a thread."""
+
+    def __init__(self, app: Flask, *, threads: int = 8) -> None:
+        from waitress.server import create_server
+
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+        self.origin = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Serving:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.close()
+        self._thread.join(timeout=10)
