@@ -26,7 +26,6 @@ from tracker.articles.views import (
     CitationView,
     Format,
     IngestView,
-    ReadingSegment,
 )
 from tracker.db import Database
 from tracker.enums import ArticleEventAction, ClaimEventAction
@@ -147,43 +146,30 @@ def show_article(database: Database, actor: Actor, article_id: int) -> ArticleDe
             .order_by(Citation.position)
             .options(selectinload(Citation.link))
         ).all()
+        claims = _claims_of(session, [article.id])
+        domain = article.source.domain if article.source_id and article.source else None
+        view = ArticleView.of(
+            article,
+            source=domain,
+            citations=len(citations),
+            unresolved=sum(1 for citation in citations if citation.link_id is None),
+            claims=len(claims),
+        )
         return ArticleDetail(
-            article=_article_views(session, [article])[0],
+            article=view,
             text=article.text,
             citations=tuple(CitationView.of(citation) for citation in citations),
-            claims=tuple(ClaimSummary.of(claim) for claim in _claims_of(session, [article.id])),
+            claims=tuple(ClaimSummary.of(claim) for claim in claims),
         )
 
 
 def article_reading(database: Database, actor: Actor, article_id: int) -> ArticleReading:
     """The article's text in sentences, each claim's sentence marked (:class:`ReadingSegment`)."""
-    from tracker.extraction.sentences import split_sentences
+    from tracker.articles.reading import reading_segments
 
     detail = show_article(database, actor, article_id)
-    text = detail.text
-    by_start: dict[int, int] = {}
-    by_text: dict[str, int] = {}
-    for claim in detail.claims:
-        if claim.position is not None:
-            by_start.setdefault(claim.position, claim.id)
-        by_text.setdefault(claim.text, claim.id)
-    segments: list[ReadingSegment] = []
-    placed: set[int] = set()
-    done = 0
-    for sentence in split_sentences(text):
-        if sentence.start > done:
-            segments.append(ReadingSegment(text[done : sentence.start], None, None))
-        claim_id = by_start.get(sentence.start) or by_text.get(sentence.text)
-        if claim_id in placed:
-            claim_id = None
-        if claim_id is not None:
-            placed.add(claim_id)
-        segments.append(ReadingSegment(sentence.text, sentence.start, claim_id))
-        done = sentence.end
-    if done < len(text):
-        segments.append(ReadingSegment(text[done:], None, None))
-    unplaced = tuple(claim.id for claim in detail.claims if claim.id not in placed)
-    return ArticleReading(detail, tuple(segments), unplaced)
+    segments, unplaced = reading_segments(detail.text, detail.claims)
+    return ArticleReading(detail, segments, unplaced)
 
 
 def promote_sentence(database: Database, actor: Actor, article_id: int, start: int) -> ClaimView:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.actors import Actor
 from tracker.db import Database
 from tracker.enums import ClaimEventAction, ClaimStatus, Role
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, NotFound
 from tracker.models import Claim, ClaimEvent, ClaimSource, Reviewer, utcnow
 from tracker.review.claims import get_claim, live_claims, record_claim_event
 from tracker.review.edits import (
@@ -136,15 +136,19 @@ def review_queue(database: Database, actor: Actor, article_id: int | None = None
 
 
 def _loaded_claim(session: Session, claim_id: int) -> Claim:
-    """The claim with its article and sources (links, citations) loaded in three queries."""
-    claim = get_claim(session, claim_id)
+    """The claim with its article and sources (links, citations) loaded in four queries;
+    NotFound as :func:`get_claim` says."""
+    from sqlalchemy.orm import joinedload
+
     loads = (
-        selectinload(Claim.article),
+        joinedload(Claim.article),
         selectinload(Claim.sources).options(
             selectinload(ClaimSource.link), selectinload(ClaimSource.citation)
         ),
     )
-    session.scalars(select(Claim).where(Claim.id == claim.id).options(*loads)).one()
+    claim = session.scalars(select(Claim).where(Claim.id == claim_id).options(*loads)).first()
+    if claim is None or claim.article.deleted_at is not None:
+        raise NotFound("claim", claim_id)
     return claim
 
 
