@@ -212,9 +212,7 @@ def start_server(url: str, port: int, workdir: str) -> subprocess.Popen[bytes]:
         else:
             return server
     server.kill()
-    raise SystemExit(
-        f"the server did not start: {server.stderr.read().decode() if server.stderr else ''}"
-    )
+    raise SystemExit("the server did not start: " + (Path(workdir) / "server.log").read_text())
 
 
 def timed(client: httpx.Client, path: str) -> float:

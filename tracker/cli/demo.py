@@ -48,6 +48,10 @@ def demo(app: AppContext, output_dir: Path) -> None:
     rows.append(("links", "with an archived copy", result.archived_links))
     print_table(["what", "state", "count"], rows, title="Demo summary")
     say(f"Report: {result.report_path.resolve()}")
+    say(
+        "Browse the demo in the web workspace: fact-tracker serve --demo "
+        "(it prints a password; then open http://127.0.0.1:8000/)"
+    )
 
 
 COMMANDS = [demo]
