@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.actors import Actor
 from tracker.articles.lookup import get_article, record_article_event
@@ -144,9 +144,9 @@ def show_article(database: Database, actor: Actor, article_id: int) -> ArticleDe
             select(Citation)
             .where(Citation.article_id == article.id)
             .order_by(Citation.position)
-            .options(selectinload(Citation.link))
+            .options(joinedload(Citation.link))
         ).all()
-        claims = _claims_of(session, [article.id])
+        claims = _claim_summaries(session, article.id)
         domain = article.source.domain if article.source_id and article.source else None
         view = ArticleView.of(
             article,
@@ -159,8 +159,29 @@ def show_article(database: Database, actor: Actor, article_id: int) -> ArticleDe
             article=view,
             text=article.text,
             citations=tuple(CitationView.of(citation) for citation in citations),
-            claims=tuple(ClaimSummary.of(claim) for claim in claims),
+            claims=claims,
         )
+
+
+def _claim_summaries(session: Session, article_id: int) -> tuple[ClaimSummary, ...]:
+    """The article's claims in reading order, read as plain rows (an article may have
+    hundreds: no ORM objects to build)."""
+    rows = session.execute(
+        select(
+            Claim.id,
+            Claim.article_id,
+            Claim.text,
+            Claim.kind,
+            Claim.status,
+            Claim.score,
+            Claim.position,
+            Claim.needs_rereview,
+            Claim.version,
+        )
+        .where(Claim.article_id == article_id)
+        .order_by(Claim.position.is_(None), Claim.position, Claim.id)
+    )
+    return tuple(ClaimSummary(*row) for row in rows)
 
 
 def article_reading(database: Database, actor: Actor, article_id: int) -> ArticleReading:

@@ -136,14 +136,14 @@ def review_queue(database: Database, actor: Actor, article_id: int | None = None
 
 
 def _loaded_claim(session: Session, claim_id: int) -> Claim:
-    """The claim with its article and sources (links, citations) loaded in four queries;
+    """The claim with its article and sources (links, citations) loaded in two queries;
     NotFound as :func:`get_claim` says."""
     from sqlalchemy.orm import joinedload
 
     loads = (
         joinedload(Claim.article),
         selectinload(Claim.sources).options(
-            selectinload(ClaimSource.link), selectinload(ClaimSource.citation)
+            joinedload(ClaimSource.link), joinedload(ClaimSource.citation)
         ),
     )
     claim = session.scalars(select(Claim).where(Claim.id == claim_id).options(*loads)).first()
