@@ -196,13 +196,15 @@ def start_server(url: str, port: int, workdir: str) -> subprocess.Popen[bytes]:
         FACT_TRACKER_WEB_SESSION_KEY=secrets.token_hex(16),
         FACT_TRACKER_CONFIG=str(Path(workdir) / "none.toml"),
     )
+    log = (Path(workdir) / "server.log").open("wb")  # a pipe nobody reads would stall it
     server = subprocess.Popen(
         [sys.executable, "-m", "tracker", "serve", "--port", str(port), "--threads", "16"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         cwd=workdir,
     )
+    log.close()  # the server has its own copy
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -365,6 +367,9 @@ def run_backend(label: str, url: str) -> bool:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log = (Path(workdir) / "server.log").read_text(errors="replace").splitlines()
+        if load.errors:
+            print("  server log, last lines:", *log[-8:], sep="\n    ")
     found, lost, invented = verify(database, load)
     database.dispose()
     writes = load.outcomes[200] + load.outcomes[409]
