@@ -448,3 +448,9 @@ class LinkCheck(Base):
     worker: Mapped[str | None] = mapped_column(String(200))
 
     link: Mapped[Link] = relationship(back_populates="checks")
+
+
+# The feature modules that keep their tables beside them register them on Base here, so that
+# Base.metadata (migrations, the drift check) is complete whoever imports the models.
+from tracker.alerts import models as _alert_models  # noqa: E402, F401
+from tracker.feeds import models as _feed_models  # noqa: E402, F401

@@ -47,6 +47,7 @@ EXIT_CODES: dict[type[TrackerError], int] = {
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 COMMAND_MODULES = {
+    "alerts": "alerts",
     "articles": "articles",
     "check": "links",
     "citations": "articles",

@@ -147,8 +147,13 @@ class Fetcher:
         read_body: bool = True,
         max_bytes: int | None = None,
         timeout: float | None = None,
+        body: bytes | None = None,
+        follow_redirects: bool = True,
     ) -> FetchResult:
         """Fetch ``url``, following redirects by hand; raise :class:`FetchFailure`.
+
+        ``body`` is sent with the request (a webhook's POST); ``follow_redirects=False``
+        returns a redirect as the answer (a POST is never replayed to another address).
 
         Header values with control characters are dropped rather than sent: a stored
         validator with a line feed must not become a second request header.
@@ -170,6 +175,8 @@ class Fetcher:
                     max_bytes=max_bytes or self.settings.max_body_bytes,
                     redirects=redirects,
                     started=started,
+                    body=body,
+                    follow_redirects=follow_redirects,
                 )
         except TimeoutError:
             raise FetchFailure(
@@ -193,11 +200,13 @@ class Fetcher:
         max_bytes: int,
         redirects: list[Hop],
         started: float,
+        body: bytes | None = None,
+        follow_redirects: bool = True,
     ) -> FetchResult:
         current = _checked_url(url, None, url, redirects)
         seen = {current}
         while True:
-            reply = await self._send(method, current, headers, url, redirects)
+            reply = await self._send(method, current, headers, url, redirects, body=body)
             try:
                 if reply.version not in HTTP_VERSIONS:
                     major, minor = reply.version
@@ -207,19 +216,19 @@ class Fetcher:
                         url,
                         redirects,
                     )
-                if reply.status in REDIRECT_STATUSES:
+                if reply.status in REDIRECT_STATUSES and follow_redirects:
                     current = self._redirect(reply, current, url, redirects, seen)
                     continue
-                body, truncated = b"", False
+                content, truncated = b"", False
                 if read_body and method != "HEAD":
-                    body, truncated = await _read_capped(reply, max_bytes, url, redirects)
+                    content, truncated = await _read_capped(reply, max_bytes, url, redirects)
                 return FetchResult(
                     url=url,
                     final_url=current,
                     status=reply.status,
                     headers=reply.headers,
                     redirects=redirects,
-                    body=body,
+                    body=content,
                     truncated=truncated,
                     elapsed_ms=_ms_since(started),
                 )
@@ -256,12 +265,21 @@ class Fetcher:
         return target
 
     async def _send(
-        self, method: str, url: str, headers: dict[str, str], original: str, redirects: list[Hop]
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        original: str,
+        redirects: list[Hop],
+        *,
+        body: bytes | None = None,
     ) -> Reply:
         tries = UNANSWERED_TRIES
         while True:
             tries -= 1
             try:
+                if body is not None:
+                    return await self.transport.send(method, url, headers, body=body)
                 return await self.transport.send(method, url, headers)
             except TransportError as exc:
                 # A kept-alive connection the server closed as we reused it (the library
