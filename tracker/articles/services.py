@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.actors import Actor
+from tracker.actors import FOLLOWER, Actor
 from tracker.articles.lookup import get_article, record_article_event
 from tracker.articles.views import (
     ArticleChange,
@@ -33,7 +33,7 @@ from tracker.linkcheck.links import get_or_create_link, retire_uncited
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, Source, utcnow
 from tracker.review.claims import record_claim_event
 from tracker.review.edits import unchecked
-from tracker.review.reviewers import may_change, may_read
+from tracker.review.reviewers import Acting, may_change, may_read
 from tracker.review.views import ClaimSummary
 from tracker.settings import Settings
 from tracker.urls import normalize_url, registrable_domain
@@ -63,7 +63,7 @@ def ingest(
     from tracker.extraction.refit import model_for
 
     with database.reading() as session:
-        may_change(session, actor, "ingest articles")
+        _may_ingest(session, actor)
     document = load_document(settings, source, url=url, fmt=fmt)
     scraped = parse_document(document.text, document.url, document.kind)
     if not scraped.text.strip():
@@ -71,7 +71,7 @@ def ingest(
     cited = [citation.offset for citation in scraped.citations]
     candidates = detect_claims(scraped.text, cited=cited, model=model_for(settings))
     with database.transaction() as session:
-        acting = may_change(session, actor, "ingest articles")
+        acting = _may_ingest(session, actor)
         stored = store(session, acting, document, scraped, candidates)
         article = stored.article
         claims = _claims_of(session, [article.id])
@@ -84,6 +84,13 @@ def ingest(
             citations=citations,
             claims=tuple(ClaimSummary.of(claim) for claim in claims),
         )
+
+
+def _may_ingest(session: Session, actor: Actor) -> Acting:
+    """Reviewers ingest; of the system actors, only the follower of publications does."""
+    if actor == FOLLOWER:
+        return Acting.system(actor)
+    return may_change(session, actor, "ingest articles")
 
 
 def list_articles(database: Database, actor: Actor) -> list[ArticleView]:

@@ -55,6 +55,7 @@ COMMAND_MODULES = {
     "config": "admin",
     "db": "admin",
     "demo": "demo",
+    "follow": "follow",
     "ingest": "articles",
     "init": "admin",
     "links": "links",

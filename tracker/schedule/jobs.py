@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
+from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -115,14 +116,28 @@ Work = Callable[["Runtime"], object]
 
 def feature_jobs(settings: Settings) -> tuple[list[JobSpec], dict[str, Work]]:
     """The jobs features register beside themselves (alerts, followed feeds): specs and work."""
-    from tracker.alerts import jobs as alert_jobs
-
     specs: list[JobSpec] = []
     work: dict[str, Work] = {}
-    for module in (alert_jobs,):
+    for module in _feature_modules():
         specs += module.plan(settings)
         work.update(module.WORK)
     return specs, work
+
+
+def once_order() -> tuple[list[str], list[str]]:
+    """``schedule --once``: the feature jobs run before the check round, and those after."""
+    before: list[str] = []
+    after: list[str] = []
+    for module in _feature_modules():
+        (before if getattr(module, "BEFORE_CHECK", False) else after).extend(module.WORK)
+    return before, after
+
+
+def _feature_modules() -> list[Any]:
+    from tracker.alerts import jobs as alert_jobs
+    from tracker.feeds import jobs as feed_jobs
+
+    return [feed_jobs, alert_jobs]
 
 
 @dataclass(frozen=True)

@@ -80,10 +80,14 @@ def _run_locked(runtime: jobs.Runtime, options: ScheduleOptions) -> RoundReport 
     if stale:
         log.info("stale_leases_released", worker=runtime.worker, links=stale)
     if options.once:
+        before, after = jobs.once_order()
+        for name in before:
+            if not runtime.stop.is_set():
+                _run_job(runtime, name)
         report = jobs.run_check_round(runtime, quiet_if_empty=False)
         if not runtime.stop.is_set():
             jobs.run_archive_lookup(runtime)
-        for name in jobs.feature_jobs(runtime.settings)[1]:
+        for name in after:
             if not runtime.stop.is_set():
                 _run_job(runtime, name)
         return report
