@@ -83,6 +83,32 @@ class Settings(BaseSettings):
     archive_save_url: str = Field(
         "https://web.archive.org/save/", description="Save endpoint (the URL is appended)"
     )
+    capture: bool = Field(
+        True,
+        description="Keep our own WARC copy of each live source, when first checked alive "
+        "and whenever its content changes",
+    )
+    capture_dir: str = Field(
+        "",
+        description="Folder of the WARC captures; empty: `<database>.captures` beside the "
+        "SQLite file, or `captures` in the user data dir for PostgreSQL",
+    )
+    capture_max_bytes: int = Field(
+        5 * 1024 * 1024, ge=0, description="Largest response body captured (as received)"
+    )
+    capture_file_bytes: int = Field(
+        1024 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="Size at which a day's WARC file is closed and the next one started",
+    )
+    capture_content_types: str = Field(
+        "text/html,application/xhtml+xml,text/plain,application/pdf",
+        description="Comma-separated media types captured (a type ending in / takes them all)",
+    )
+    capture_skip_domains: str = Field(
+        "",
+        description="Comma-separated domains never captured (any host under them)",
+    )
     claims_model_path: str = Field(
         "",
         description="The newsroom's refitted claim detector (`fact-tracker model fit`); "

@@ -48,6 +48,7 @@ EXIT_CODES: dict[type[TrackerError], int] = {
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 COMMAND_MODULES = {
     "articles": "articles",
+    "captures": "captures",
     "check": "links",
     "citations": "articles",
     "claims": "claims",
