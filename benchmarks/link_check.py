@@ -315,6 +315,7 @@ def ft_env(workdir: Path, db_url: str, judging: str) -> dict[str, str]:
         "FACT_TRACKER_CONCURRENCY": "64",
         "FACT_TRACKER_PER_HOST_CONCURRENCY": "8",
         "FACT_TRACKER_ARCHIVE_URL": "",
+        "FACT_TRACKER_MEMENTO_ARCHIVES": "[]",
         "FACT_TRACKER_TIMEOUT": "10",
         "FACT_TRACKER_PAGE_JUDGING": judging,
     }

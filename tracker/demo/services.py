@@ -68,6 +68,7 @@ def demo_settings(base: Settings, site: DemoSite, database_url: str) -> Settings
         organization_name=base.organization_name or "fact-tracker demo",
         organization_url=base.organization_url or f"{site.origin}/",
         archive_url=site.archive_api_url,
+        memento_archives=(),
         archive_save=False,
         dead_after_checks=2,
         dead_after_hours=0.0,

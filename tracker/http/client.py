@@ -167,8 +167,12 @@ class Fetcher:
         read_body: bool = True,
         max_bytes: int | None = None,
         timeout: float | None = None,
+        data: bytes | None = None,
     ) -> FetchResult:
         """Fetch ``url``, following redirects by hand; raise :class:`FetchFailure`.
+
+        ``data`` is a request body (archive save requests POST one); a redirect is then
+        followed with a GET, as browsers do.
 
         Header values with control characters are dropped rather than sent: a stored
         validator with a line feed must not become a second request header.
@@ -190,6 +194,7 @@ class Fetcher:
                     max_bytes=max_bytes or self.settings.max_body_bytes,
                     redirects=redirects,
                     started=started,
+                    data=data,
                 )
         except TimeoutError:
             raise FetchFailure(
@@ -213,11 +218,12 @@ class Fetcher:
         max_bytes: int,
         redirects: list[Hop],
         started: float,
+        data: bytes | None = None,
     ) -> FetchResult:
         current = _checked_url(url, None, url, redirects)
         seen = {current}
         while True:
-            reply = await self._send(method, current, headers, url, redirects)
+            reply = await self._send(method, current, headers, url, redirects, data=data)
             try:
                 if reply.version not in HTTP_VERSIONS:
                     major, minor = reply.version
@@ -229,6 +235,8 @@ class Fetcher:
                     )
                 if reply.status in REDIRECT_STATUSES:
                     current = self._redirect(reply, current, url, redirects, seen)
+                    if data is not None:
+                        method, data = "GET", None
                     continue
                 body, raw, truncated = b"", b"", False
                 if read_body and method != "HEAD":
@@ -286,13 +294,22 @@ class Fetcher:
         return target
 
     async def _send(
-        self, method: str, url: str, headers: dict[str, str], original: str, redirects: list[Hop]
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        original: str,
+        redirects: list[Hop],
+        *,
+        data: bytes | None = None,
     ) -> Reply:
         tries = UNANSWERED_TRIES
         while True:
             tries -= 1
             try:
-                return await self.transport.send(method, url, headers)
+                if data is None:  # a transport without request bodies (benchmarks) still works
+                    return await self.transport.send(method, url, headers)
+                return await self.transport.send(method, url, headers, data)
             except TransportError as exc:
                 # A kept-alive connection the server closed as we reused it (the library
                 # retries once, but the next pooled one may be closing too): send again.

@@ -80,7 +80,9 @@ class Reply:
 
 
 class Transport(Protocol):
-    async def send(self, method: str, url: str, headers: Mapping[str, str]) -> Reply: ...
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None = None
+    ) -> Reply: ...
 
     async def aclose(self) -> None: ...
 
@@ -129,10 +131,12 @@ class AiohttpTransport:
             read_bufsize=READ_BUFFER,
         )
 
-    async def send(self, method: str, url: str, headers: Mapping[str, str]) -> Reply:
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None = None
+    ) -> Reply:
         try:
             response = await self.session.request(
-                method, URL(url, encoded=True), headers=headers, allow_redirects=False
+                method, URL(url, encoded=True), headers=headers, data=body, allow_redirects=False
             )
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             raise translate(exc, url) from None

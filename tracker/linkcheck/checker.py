@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tracker.archives.lookup import find_copy
+from tracker.archives.saving import request_saves
 from tracker.captures.policy import wants_capture
 from tracker.enums import CheckOutcome
 from tracker.http import Exchange, FailureKind, Fetcher, FetchFailure, FetchResult
@@ -153,16 +155,16 @@ class Checker:
         deadline: the link's outcome stands whatever the archive does (each archive request
         has its own time limit in the fetcher).
         """
-        if job.archive_due and result.outcome not in SUCCESS and self.settings.archive_url:
+        if job.archive_due and result.outcome not in SUCCESS:
             try:
-                result.archive = await archive.find_snapshot(
+                result.archive = await find_copy(
                     self.fetcher, self.settings, job.url, job.published_at
                 )
                 result.archive_looked_up = True
             except archive.ArchiveUnavailable as exc:
                 log.info("%s", exc)  # looked up again at the next failing check
         if job.first_check and result.outcome in SUCCESS and self.settings.archive_save:
-            await archive.request_save(self.fetcher, self.settings, job.url)
+            await request_saves(self.fetcher, self.settings, job.url)
 
     async def attempt(self, job: LinkJob) -> CheckResult:
         method = "GET" if job.needs_content else "HEAD"

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from tracker.archives.lookup import archives_configured
 from tracker.captures.recording import ToCapture, record_captures
 from tracker.enums import CheckOutcome, LinkState
 from tracker.extraction.evidence import spec_from_text
@@ -108,7 +109,7 @@ def load_jobs(
         )
     published: dict[int, datetime | None] = {}
     archive_recheck = timedelta(hours=settings.dead_recheck_hours)
-    if settings.archive_url:
+    if archives_configured(settings):
         published = {
             link_id: when
             for link_id, when in session.execute(
@@ -145,7 +146,7 @@ def load_jobs(
                 last_ok=row.last_outcome in SUCCESS,
                 non_html=bool(content_type) and not str(content_type).startswith(_TEXT_TYPES),
                 evidence=tuple(evidence.get(row.id, ())),
-                archive_due=bool(settings.archive_url)
+                archive_due=archives_configured(settings)
                 and (
                     row.archive_checked_at is None or now - row.archive_checked_at > archive_recheck
                 ),
@@ -236,6 +237,7 @@ def write_results(
                 Link.archive_url,
                 Link.archive_timestamp,
                 Link.archive_checked_at,
+                Link.archive_name,
                 Link.next_check_at,
                 Source.ignore_failures,
             )
@@ -392,12 +394,14 @@ def _link_values(
         "archive_url": row.archive_url,
         "archive_timestamp": row.archive_timestamp,
         "archive_checked_at": row.archive_checked_at,
+        "archive_name": row.archive_name,
     }
     if result.archive_looked_up:
         values["archive_checked_at"] = now
         if result.archive is not None:
             values["archive_url"] = result.archive.url
             values["archive_timestamp"] = result.archive.timestamp
+            values["archive_name"] = result.archive.archive
     return values
 
 
