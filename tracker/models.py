@@ -311,6 +311,9 @@ class Link(Base):
         back_populates="link", cascade="all, delete-orphan", order_by="LinkCheck.checked_at"
     )
     citations: Mapped[list[Citation]] = relationship(back_populates="link")
+    captures: Mapped[list[Capture]] = relationship(
+        viewonly=True, order_by="(Capture.captured_at, Capture.id)"
+    )
 
     @hybrid_property
     def effective_state(self) -> LinkState:
@@ -488,4 +491,4 @@ class Capture(Base):
     warc_offset: Mapped[int] = mapped_column(BigInteger)
     warc_length: Mapped[int] = mapped_column(BigInteger)
 
-    link: Mapped[Link] = relationship()
+    link: Mapped[Link] = relationship(viewonly=True)

@@ -93,7 +93,10 @@ def record_captures(
             "warc_length": where.length,
         }
         for item, entry, where in zip(items, pending, stored, strict=True)
+        if where is not None
     ]
+    if not rows:
+        return {}
     ids = session.execute(
         insert(Capture).returning(Capture.id, sort_by_parameter_order=True), rows
     ).scalars()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
+import logging
 import os
 import re
 import uuid
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import quote
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
@@ -30,6 +32,7 @@ from tracker import __version__
 from tracker.http import Exchange
 from tracker.settings import Settings
 
+log = logging.getLogger(__name__)
 PREFIX = "fact-tracker"
 FILE_NAME = re.compile(rf"^{PREFIX}-(\d{{8}})-(\d{{5}})\.warc\.gz$")
 GZIP_LEVEL = 6
@@ -97,15 +100,28 @@ class WarcStore:
         self.file_bytes = file_bytes
         self._builder = WARCWriter(BytesIO(), gzip=False, warc_version="1.1")
 
-    def write(self, items: list[Pending]) -> list[Stored]:
+    def write(self, items: list[Pending]) -> list[Stored | None]:
         """Each exchange as a response record (or a revisit of its original) and a request
-        record, all appended under one lock with one ``fsync``."""
-        built = [self._records(item) for item in items]
-        warc_file, offset = self._append([member for _, members in built for member in members])
-        stored = []
-        for record_id, members in built:
-            length = sum(map(len, members))
-            stored.append(Stored(record_id, warc_file, offset, length))
+        record, all appended under one lock with one ``fsync``. An exchange warcio cannot
+        write (whatever a hostile server sent) is skipped: None in its place."""
+        built: list[tuple[str, list[bytes]] | None] = []
+        for item in items:
+            try:
+                built.append(self._records(item))
+            except Exception:  # one server's bytes must not cost the batch its captures
+                log.warning("cannot write a WARC record of %s", item.exchange.url, exc_info=True)
+                built.append(None)
+        members = [member for entry in built if entry for member in entry[1]]
+        if not members:
+            return [None] * len(items)
+        warc_file, offset = self._append(members)
+        stored: list[Stored | None] = []
+        for entry in built:
+            if entry is None:
+                stored.append(None)
+                continue
+            length = sum(map(len, entry[1]))
+            stored.append(Stored(entry[0], warc_file, offset, length))
             offset += length
         return stored
 
@@ -208,8 +224,17 @@ def _response_headers(exchange: Exchange) -> StatusAndHeaders:
             name = f"X-Archive-Orig-{name}"
         headers.append((name, raw_value.decode("latin-1")))
     major, minor = exchange.version
-    status = f"{exchange.status} {exchange.reason}".strip()
+    status = f"{exchange.status} {_ascii(exchange.reason)}".strip()
     return StatusAndHeaders(status, headers, protocol=f"HTTP/{major}.{minor}")
+
+
+def _ascii(text: str) -> str:
+    """``text`` with anything but printable ASCII %-escaped (a reason phrase is the server's
+    choice: "Très bien" is stored as ``Tr%C3%A8s bien``)."""
+    return "".join(
+        char if " " <= char <= "~" else quote(char, safe="", errors="surrogateescape")
+        for char in text
+    )
 
 
 def _request_headers(exchange: Exchange) -> StatusAndHeaders:
