@@ -411,7 +411,7 @@ def link_entry(link: Link, checks: list[LinkCheck] | None = None) -> LinkEntry:
                 http_status=capture.http_status,
                 content_type=capture.content_type,
                 payload_digest=capture.payload_digest,
-                record_id=capture.record_id,
+                record_id=capture.record_id.strip("<>"),
                 revisit=capture.revisit_of is not None,
                 warc_file=capture.warc_file,
             )

@@ -310,3 +310,69 @@ def test_captures_cli_errors_are_one_line(run_cli: object, tmp_path: Path) -> No
     assert "choose one of" in said.output
     said = run_cli("captures", "export", "--all", "-o", str(tmp_path / "x.wacz"), exit_code=2)  # type: ignore[operator]
     assert not (tmp_path / "x.wacz").exists()
+
+
+def test_reports_carry_our_capture_the_archive_copy_and_the_kept_passage(
+    database: Database, http_server: LocalServer, settings: Settings
+) -> None:
+    import csv
+    import io
+
+    import jsonschema
+
+    from reports.json_report import ARTICLE_SCHEMA, load_schema
+    from reports.render import article_report
+
+    url = http_server.route("/evidence", html("Story", STORY))
+    claim_id, link_id = add_claim(database, url, "4.2 %")
+    check_links(database, CHECKER, settings, [link_id])
+    with database.transaction() as session:  # an archive copy, as a look-up would record it
+        from tracker.models import Link
+
+        stored = session.get(Link, link_id)
+        assert stored is not None
+        stored.archive_url = "http://archive.example/web/20240101000000/" + url
+        stored.archive_timestamp = datetime(2024, 1, 1, tzinfo=UTC)
+        stored.archive_name = "local-memento"
+    [capture] = captures_of(database, link_id)
+    record_uri = capture.record_id.strip("<>")  # reports show the URI without its brackets
+    publish = settings.with_overrides(
+        organization_name="Desk", organization_url="https://desk.example/"
+    )
+    with database.reading() as session:
+        from tracker.models import Claim
+
+        article_id = session.get(Claim, claim_id).article_id  # type: ignore[union-attr]
+        page = article_report(session, article_id, "html", publish)
+        data = json.loads(article_report(session, article_id, "json", publish))
+        table = list(
+            csv.DictReader(io.StringIO(article_report(session, article_id, "csv", publish)))
+        )
+        text = article_report(session, article_id, "md", publish)
+        reviews = json.loads(article_report(session, article_id, "claimreview", publish))
+
+    assert f'data-capture-id="{capture.id}"' in page
+    assert f'data-capture-record="{record_uri}"' in page
+    assert 'data-versionurl="http://archive.example/web/20240101000000/' in page
+    assert 'id="captures"' in page
+    assert "Unemployment fell to 4.2 % in March" in page  # the passage, quoted
+
+    jsonschema.validate(data, load_schema(ARTICLE_SCHEMA))
+    [link_data] = data["links"]
+    assert link_data["archive_name"] == "local-memento"
+    assert [c["record_id"] for c in link_data["captures"]] == [record_uri]
+    [source] = data["claims"][0]["sources"]
+    assert source["found_capture_id"] == capture.id
+    assert "4.2 %" in source["found_passage"]
+
+    assert table[0]["capture_record_id"] == record_uri
+    assert table[0]["archive_name"] == "local-memento"
+    assert "4.2 %" in table[0]["found_passage"]
+
+    assert f"our capture {capture.id}" in text
+    assert "the source said" in text
+
+    [cited] = reviews[0]["citation"]
+    assert cited["url"] == url
+    assert cited["archivedAt"]["url"].startswith("http://archive.example/")
+    assert cited["identifier"]["value"] == record_uri
