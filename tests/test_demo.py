@@ -28,6 +28,29 @@ def test_demo_on_a_temporary_database(tmp_path: Path) -> None:
     assert not soup.find_all(["script", "link", "img"], src=True)  # self-contained
     archived = [a for a in soup.find_all("a") if a.get("data-versionurl")]
     assert len(archived) >= 3
+    captured = {a["data-originalurl"] for a in soup.find_all("a") if a.get("data-capture-id")}
+    assert len(captured) == 3  # every live source (alive, moved, edited) has our capture
+
+
+def test_demo_ends_with_captures_passages_and_copies_from_two_archives(tmp_path: Path) -> None:
+    from tracker.captures.export import validate_wacz
+    from tracker.demo.site import AIR_DEFENCE, BUDGETS, LOGISTICS, POLL, SPENDING
+
+    result = make_cli_invoker(None)("demo", "--output", str(tmp_path))
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    captured = {
+        row[1].split(":", 2)[-1].split("/", 1)[-1]
+        for row in rows
+        if len(row) == 3 and row[0].isdigit() and row[1].startswith("http")
+    }
+    for page in (POLL, SPENDING, BUDGETS):  # the live sources, the edited one twice
+        assert page.path.lstrip("/") in captured
+    assert "69% of Poles said they oppose" in result.stdout  # a kept passage
+    copies = {row[0]: row[2] for row in rows if len(row) == 3 and "/web/" in row[1]}
+    by_path = {url.split("/", 3)[-1]: archive for url, archive in copies.items()}
+    assert by_path[LOGISTICS.path.lstrip("/")] == "demo-memento"  # nearer the article's date
+    assert by_path[AIR_DEFENCE.path.lstrip("/")] == "availability"
+    assert validate_wacz(tmp_path / "captures.wacz")
 
 
 def test_demo_on_a_given_database_keeps_everything(db_url: str, tmp_path: Path) -> None:
