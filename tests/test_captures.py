@@ -312,6 +312,23 @@ def test_captures_cli_errors_are_one_line(run_cli: object, tmp_path: Path) -> No
     assert not (tmp_path / "x.wacz").exists()
 
 
+@pytest.mark.usefixtures("acting_as_ana")
+def test_an_export_to_an_unwritable_place_is_one_line(
+    database: Database,
+    http_server: LocalServer,
+    settings: Settings,
+    run_cli: object,
+    tmp_path: Path,
+) -> None:
+    [link_id] = add_links(database, http_server.route("/p", html("Story", STORY)))
+    check_links(database, CHECKER, settings, [link_id])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    said = run_cli("captures", "export", "--all", "-o", str(blocker / "x.warc.gz"), exit_code=2)  # type: ignore[operator]
+    assert said.stderr.startswith("error: cannot write")
+    assert len(said.stderr.strip().splitlines()) == 1
+
+
 def test_reports_carry_our_capture_the_archive_copy_and_the_kept_passage(
     database: Database, http_server: LocalServer, settings: Settings
 ) -> None:

@@ -151,5 +151,12 @@ def export_captures(
                 capture.record_id, (capture.warc_file, capture.warc_offset, capture.warc_length)
             )
     path = Path(output)
-    records, size = export(capture_dir(settings), list(pieces.values()), path, fmt)
+    try:
+        records, size = export(capture_dir(settings), list(pieces.values()), path, fmt)
+    except FileNotFoundError as exc:
+        raise NotFound(
+            "WARC file", Path(exc.filename or "").name or "of the capture store"
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
     return ExportReport(str(path), fmt, len(captures), records, size)
