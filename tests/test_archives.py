@@ -227,3 +227,12 @@ def test_secret_keys_are_never_printed_by_config(settings: Settings) -> None:
     assert shown["spn2_secret_key"] == "(set)"
     assert shown["perma_api_key"] == "(set)"
     assert "s3cret" not in json.dumps(shown)
+
+
+def test_config_shows_the_memento_archives_as_they_are_written(settings: Settings) -> None:
+    archives = [{"name": "a", "timegate": "http://a.example/tg/", "timemap": ""}]
+    shown = {
+        name: value
+        for name, _, value, _ in settings.with_overrides(memento_archives=archives).describe()
+    }
+    assert json.loads(shown["memento_archives"]) == archives

@@ -7,6 +7,7 @@ The settings file is ``$FACT_TRACKER_CONFIG`` or ``config.toml`` in the user's c
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -254,6 +255,8 @@ class Settings(BaseSettings):
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
             shown = redact_url(value) if name == "database_url" else str(value)
+            if isinstance(value, tuple) and all(isinstance(item, BaseModel) for item in value):
+                shown = json.dumps([item.model_dump() for item in value])  # as it is written
             if name.endswith("_key") and value:
                 shown = "(set)"  # a secret: never printed
             rows.append((name, f"{ENV_PREFIX}{name.upper()}", shown, field.description or ""))
