@@ -227,8 +227,8 @@ def links_needing_archive(database: Database, limit: int = ARCHIVE_BATCH) -> lis
 
 def run_archive_lookup(runtime: Runtime) -> int:
     """Ask the archive about newly at-risk links; how many were looked up."""
-    if not runtime.settings.archive_url:
-        log.debug("archive_lookup_skipped", worker=runtime.worker, reason="archive_url is empty")
+    if not (runtime.settings.archive_url or runtime.settings.memento_archives):
+        log.debug("archive_lookup_skipped", worker=runtime.worker, reason="no archive configured")
         return 0
     from tracker.linkcheck.services import lookup_archives
 
