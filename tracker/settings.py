@@ -253,6 +253,17 @@ class Settings(BaseSettings):
         "source's own record counts toward its score",
     )
 
+    web_session_key: str = Field(
+        "",
+        description="Key that signs the web workspace's session cookies (default: a random key "
+        "kept in the user data dir, made on first use)",
+    )
+    web_secure_cookies: bool = Field(
+        False,
+        description="Send the workspace's session cookie over HTTPS only (set it when a "
+        "TLS proxy serves `fact-tracker serve`)",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -290,7 +301,7 @@ class Settings(BaseSettings):
             if isinstance(value, tuple) and all(isinstance(item, BaseModel) for item in value):
                 shown = json.dumps([item.model_dump() for item in value])  # as it is written
             if name.endswith("_key") and value:
-                shown = "(set)"  # a secret: never printed
+                shown = "(set)"  # a secret (an API key, the web session key): never printed
             rows.append((name, f"{ENV_PREFIX}{name.upper()}", shown, field.description or ""))
         return rows
 

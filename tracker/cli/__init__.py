@@ -66,6 +66,7 @@ COMMAND_MODULES = {
     "review": "review_queue",
     "reviewers": "reviewers",
     "schedule": "schedule",
+    "serve": "serve",
     "sources": "sources",
     "verdict": "review",
 }
