@@ -253,6 +253,7 @@ def check_worker(url: str, checker_path: str, worker: str, concurrency: int) -> 
         per_host_concurrency=8,
         max_retries=0,
         archive_url="",
+        memento_archives=(),
     )
     database = Database(url)
     check_due(database, SCHEDULER, settings, load(checker_path), worker=worker, batch_size=200)  # type: ignore[arg-type]

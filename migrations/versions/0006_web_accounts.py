@@ -1,7 +1,7 @@
 """Web accounts: reviewers' passwords, web sessions, API tokens, login attempts.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

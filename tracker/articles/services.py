@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from tracker.actors import Actor
+from tracker.actors import FOLLOWER, Actor
 from tracker.articles.lookup import get_article, record_article_event
 from tracker.articles.views import (
     ArticleChange,
@@ -34,7 +34,7 @@ from tracker.linkcheck.links import get_or_create_link, retire_uncited
 from tracker.models import Article, Citation, Claim, ClaimSource, Link, Source, utcnow
 from tracker.review.claims import record_claim_event
 from tracker.review.edits import unchecked
-from tracker.review.reviewers import may_change, may_read
+from tracker.review.reviewers import Acting, may_change, may_read
 from tracker.review.views import ClaimSummary, ClaimView
 from tracker.settings import Settings
 from tracker.urls import normalize_url, registrable_domain
@@ -63,7 +63,7 @@ def ingest(
     from tracker.articles.documents import load_document
 
     with database.reading() as session:
-        may_change(session, actor, "ingest articles")
+        _may_ingest(session, actor)
     return _store_document(
         database, actor, settings, load_document(settings, source, url=url, fmt=fmt)
     )
@@ -83,7 +83,7 @@ def ingest_upload(
     from tracker.articles.documents import read_bytes
 
     with database.reading() as session:
-        may_change(session, actor, "ingest articles")
+        _may_ingest(session, actor)
     name = (file_name or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
     if len(data) > settings.max_body_bytes:
         raise InvalidInput(f"{name} is larger than {settings.max_body_bytes} bytes")
@@ -108,7 +108,7 @@ def _store_document(
     cited = [citation.offset for citation in scraped.citations]
     candidates = detect_claims(scraped.text, cited=cited, model=model_for(settings))
     with database.transaction() as session:
-        acting = may_change(session, actor, "ingest articles")
+        acting = _may_ingest(session, actor)
         stored = store(session, acting, document, scraped, candidates)
         article = stored.article
         claims = _claims_of(session, [article.id])
@@ -121,6 +121,13 @@ def _store_document(
             citations=citations,
             claims=tuple(ClaimSummary.of(claim) for claim in claims),
         )
+
+
+def _may_ingest(session: Session, actor: Actor) -> Acting:
+    """Reviewers ingest; of the system actors, only the follower of publications does."""
+    if actor == FOLLOWER:
+        return Acting.system(actor)
+    return may_change(session, actor, "ingest articles")
 
 
 def list_articles(database: Database, actor: Actor) -> list[ArticleView]:
