@@ -38,14 +38,16 @@ from link_check import (
 )
 
 
-def check(workdir: Path, db_url: str, *, capture: bool, store: Path) -> float:
+def check(workdir: Path, db_url: str, *, capture: bool, store: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``check --all`` (CPU: the command and its page readers)."""
     env = {
         **ft_env(workdir, db_url, "processes"),
         "FACT_TRACKER_CAPTURE": "1" if capture else "0",
         "FACT_TRACKER_CAPTURE_DIR": str(store),
     }
     argv = [str(VENV_BIN / "fact-tracker"), "check", "--all", "--json"]
-    return run_measured(argv, env).wall
+    measured = run_measured(argv, env)
+    return measured.wall, measured.cpu
 
 
 def store_counts(store: Path, db_url: str) -> tuple[int, int]:
@@ -75,8 +77,8 @@ def main() -> None:
     live = [n for n in range(args.links) if EXPECTED[kind_of(n)] in ("ok", "redirected")]
     pages = len(list(CORPUS.glob("*.html")))
     distinct = len({n % pages for n in live})
-    off: list[float] = []
-    on: list[float] = []
+    off: list[tuple[float, float]] = []
+    on: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory(prefix="ft-capture-bench-") as tmp:
         web = Web(args.links, "real")
         try:
@@ -85,8 +87,8 @@ def main() -> None:
                     workdir = Path(tmp) / f"run-{number}-{int(capture)}"
                     workdir.mkdir()
                     db_url = prepare_database(workdir / "ft.sqlite3", web.port, args.links)
-                    wall = check(workdir, db_url, capture=capture, store=workdir / "store")
-                    (on if capture else off).append(wall)
+                    measured = check(workdir, db_url, capture=capture, store=workdir / "store")
+                    (on if capture else off).append(measured)
             workdir = Path(tmp) / "run-0-1"
             db_url = f"sqlite:///{workdir / 'ft.sqlite3'}"
             store = workdir / "store"
