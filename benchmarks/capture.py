@@ -104,13 +104,18 @@ def main() -> None:
             changed = store_counts(store, db_url)
         finally:
             web.stop()
-    base, with_capture = statistics.median(off), statistics.median(on)
-    print(f"real pages, {args.links} links, medians of {args.runs} (wall seconds)")
-    print(f"  check --all, capture off   {base:7.2f}")
-    print(f"  check --all, capture on    {with_capture:7.2f}   ratio {with_capture / base:.3f}")
+    base, with_capture = statistics.median(w for w, _ in off), statistics.median(w for w, _ in on)
+    cpu_off, cpu_on = statistics.median(c for _, c in off), statistics.median(c for _, c in on)
+    paired = statistics.median(b[0] / a[0] for a, b in zip(off, on, strict=True))
+    print(f"real pages, {args.links} links, medians of {args.runs}     wall s   CPU s")
+    print(f"  check --all, capture off              {base:7.2f} {cpu_off:7.2f}")
+    print(f"  check --all, capture on               {with_capture:7.2f} {cpu_on:7.2f}")
     print(
-        f"  runs off: {', '.join(f'{w:.2f}' for w in off)}; on: {', '.join(f'{w:.2f}' for w in on)}"
+        f"  on/off: wall {with_capture / base:.3f} (median of each run's own ratio "
+        f"{paired:.3f}), CPU {cpu_on / cpu_off:.3f}"
     )
+    pairs = "; ".join(f"{a[0]:.2f} -> {b[0]:.2f}" for a, b in zip(off, on, strict=True))
+    print(f"  each run, wall off -> on: {pairs}")
     print("store growth (capture on)")
     print(
         f"  first check      {first[0]:5d} captures, {first[1]:4d} payloads "
