@@ -492,3 +492,11 @@ class Capture(Base):
     warc_length: Mapped[int] = mapped_column(BigInteger)
 
     link: Mapped[Link] = relationship(viewonly=True)
+
+
+# The feature modules that keep their tables beside them (accounts, alerts, feeds) register them
+# on Base here, so that Base.metadata (migrations, the drift check) is complete whoever imports
+# the models.
+from tracker.accounts import models as _accounts_models  # noqa: E402, F401
+from tracker.alerts import models as _alert_models  # noqa: E402, F401
+from tracker.feeds import models as _feed_models  # noqa: E402, F401

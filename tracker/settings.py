@@ -184,6 +184,36 @@ class Settings(BaseSettings):
         description="Name of this scheduler among the workers sharing a database "
         "(default: the host name); each running worker needs its own",
     )
+    alerts_every_seconds: float = Field(
+        60.0, gt=0, description="How often `fact-tracker schedule` delivers pending alerts"
+    )
+    alerts_max_attempts: int = Field(
+        8, ge=1, description="Attempts at one alert delivery before it is given up as failed"
+    )
+    alerts_retry_seconds: float = Field(
+        30.0, ge=0, description="Wait before retrying a failed alert delivery (doubles, up to 6 h)"
+    )
+    alerts_pause_after_failures: int = Field(
+        5, ge=1, description="Failed deliveries in a row after which a channel is paused"
+    )
+    alerts_lease_seconds: int = Field(
+        120, ge=1, description="How long a worker holds the alert deliveries it is sending"
+    )
+    smtp_host: str = Field("", description="SMTP server for email alerts (empty: email is off)")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port")
+    smtp_username: str = Field("", description="SMTP login (empty: no login)")
+    smtp_password: str = Field("", description="SMTP password")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
+    smtp_from: str = Field("fact-tracker@localhost", description="Sender address of email alerts")
+    feeds_poll_minutes: float = Field(
+        60.0, gt=0, description="How often each followed feed or sitemap is polled"
+    )
+    feeds_host_delay_seconds: float = Field(
+        1.0, ge=0, description="Pause between two article fetches from one host while polling"
+    )
+    feeds_max_entries: int = Field(
+        50, ge=1, description="New articles ingested from one feed per poll (the rest wait)"
+    )
     organization_name: str = Field(
         "",
         description="Publisher named as author of ClaimReview markup (required for ClaimReview)",
@@ -223,6 +253,17 @@ class Settings(BaseSettings):
         "source's own record counts toward its score",
     )
 
+    web_session_key: str = Field(
+        "",
+        description="Key that signs the web workspace's session cookies (default: a random key "
+        "kept in the user data dir, made on first use)",
+    )
+    web_secure_cookies: bool = Field(
+        False,
+        description="Send the workspace's session cookie over HTTPS only (set it when a "
+        "TLS proxy serves `fact-tracker serve`)",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -255,10 +296,12 @@ class Settings(BaseSettings):
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
             shown = redact_url(value) if name == "database_url" else str(value)
+            if name == "smtp_password" and value:
+                shown = "***"
             if isinstance(value, tuple) and all(isinstance(item, BaseModel) for item in value):
                 shown = json.dumps([item.model_dump() for item in value])  # as it is written
             if name.endswith("_key") and value:
-                shown = "(set)"  # a secret: never printed
+                shown = "(set)"  # a secret (an API key, the web session key): never printed
             rows.append((name, f"{ENV_PREFIX}{name.upper()}", shown, field.description or ""))
         return rows
 

@@ -140,7 +140,7 @@ async def _json(
     """The JSON an archive API answered; ``{"message": why}`` when it answered none."""
     try:
         answer = await fetcher.fetch(
-            url, method=method, headers=headers, data=data, max_bytes=MAX_ANSWER_BYTES
+            url, method=method, headers=headers, body=data, max_bytes=MAX_ANSWER_BYTES
         )
     except FetchFailure as failure:
         return {"message": str(failure)}

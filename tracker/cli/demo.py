@@ -70,6 +70,10 @@ def demo(app: AppContext, output_dir: Path) -> None:
     if result.captures_path is not None:
         say(f"Captures: {result.captures_path.resolve()} (WACZ: ReplayWeb.page, pywb)")
     say(f"Report: {result.report_path.resolve()}")
+    say(
+        "Browse the demo in the web workspace: fact-tracker serve --demo "
+        "(it prints a password; then open http://127.0.0.1:8000/)"
+    )
 
 
 COMMANDS = [demo]

@@ -167,12 +167,14 @@ class Fetcher:
         read_body: bool = True,
         max_bytes: int | None = None,
         timeout: float | None = None,
-        data: bytes | None = None,
+        body: bytes | None = None,
+        follow_redirects: bool = True,
     ) -> FetchResult:
         """Fetch ``url``, following redirects by hand; raise :class:`FetchFailure`.
 
-        ``data`` is a request body (archive save requests POST one); a redirect is then
-        followed with a GET, as browsers do.
+        ``body`` is sent with the request (a webhook's POST, an archive's save request); a
+        followed redirect is then fetched with a GET, as browsers do. ``follow_redirects=False``
+        returns a redirect as the answer (a webhook is never replayed to another address).
 
         Header values with control characters are dropped rather than sent: a stored
         validator with a line feed must not become a second request header.
@@ -194,7 +196,8 @@ class Fetcher:
                     max_bytes=max_bytes or self.settings.max_body_bytes,
                     redirects=redirects,
                     started=started,
-                    data=data,
+                    body=body,
+                    follow_redirects=follow_redirects,
                 )
         except TimeoutError:
             raise FetchFailure(
@@ -218,12 +221,13 @@ class Fetcher:
         max_bytes: int,
         redirects: list[Hop],
         started: float,
-        data: bytes | None = None,
+        body: bytes | None = None,
+        follow_redirects: bool = True,
     ) -> FetchResult:
         current = _checked_url(url, None, url, redirects)
         seen = {current}
         while True:
-            reply = await self._send(method, current, headers, url, redirects, data=data)
+            reply = await self._send(method, current, headers, url, redirects, body=body)
             try:
                 if reply.version not in HTTP_VERSIONS:
                     major, minor = reply.version
@@ -233,21 +237,21 @@ class Fetcher:
                         url,
                         redirects,
                     )
-                if reply.status in REDIRECT_STATUSES:
+                if reply.status in REDIRECT_STATUSES and follow_redirects:
                     current = self._redirect(reply, current, url, redirects, seen)
-                    if data is not None:
-                        method, data = "GET", None
+                    if body is not None:
+                        method, body = "GET", None
                     continue
-                body, raw, truncated = b"", b"", False
+                content, raw, truncated = b"", b"", False
                 if read_body and method != "HEAD":
-                    body, raw, truncated = await _read_capped(reply, max_bytes, url, redirects)
+                    content, raw, truncated = await _read_capped(reply, max_bytes, url, redirects)
                 return FetchResult(
                     url=url,
                     final_url=current,
                     status=reply.status,
                     headers=reply.headers,
                     redirects=redirects,
-                    body=body,
+                    body=content,
                     truncated=truncated,
                     elapsed_ms=_ms_since(started),
                     exchange=Exchange(
@@ -301,15 +305,15 @@ class Fetcher:
         original: str,
         redirects: list[Hop],
         *,
-        data: bytes | None = None,
+        body: bytes | None = None,
     ) -> Reply:
         tries = UNANSWERED_TRIES
         while True:
             tries -= 1
             try:
-                if data is None:  # a transport without request bodies (benchmarks) still works
-                    return await self.transport.send(method, url, headers)
-                return await self.transport.send(method, url, headers, data)
+                if body is not None:
+                    return await self.transport.send(method, url, headers, body=body)
+                return await self.transport.send(method, url, headers)
             except TransportError as exc:
                 # A kept-alive connection the server closed as we reused it (the library
                 # retries once, but the next pooled one may be closing too): send again.

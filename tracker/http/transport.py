@@ -81,7 +81,7 @@ class Reply:
 
 class Transport(Protocol):
     async def send(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None = None
+        self, method: str, url: str, headers: Mapping[str, str], *, body: bytes | None = None
     ) -> Reply: ...
 
     async def aclose(self) -> None: ...
@@ -132,7 +132,7 @@ class AiohttpTransport:
         )
 
     async def send(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None = None
+        self, method: str, url: str, headers: Mapping[str, str], *, body: bytes | None = None
     ) -> Reply:
         try:
             response = await self.session.request(

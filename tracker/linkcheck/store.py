@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from tracker.alerts.outbox import LinkChange, emit_link_changes, link_changes
 from tracker.archives.lookup import archives_configured
 from tracker.captures.recording import ToCapture, record_captures
 from tracker.enums import CheckOutcome, LinkState
@@ -261,6 +262,7 @@ def write_results(
     checks: list[dict[str, Any]] = []
     evidence_updates: list[dict[str, Any]] = []
     triggers: list[Trigger] = []
+    alerts: list[LinkChange] = []
     written: list[Written] = []
     for result, now in results:
         row = rows.get(result.link_id)
@@ -285,7 +287,10 @@ def write_results(
             )
             if item["found"] is False and found_before.get(item["claim_source_id"]) is True:
                 lost.append(item["claim_id"])
-        triggers.extend(_triggers(row, result, values, lost))
+        raised = _triggers(row, result, values, lost)
+        triggers.extend(raised)
+        pinned = row.override_state
+        alerts.extend(link_changes(row.id, pinned or row.state, pinned or values["state"], raised))
         written.append(Written(row.id, result.outcome, values["state"], 0))
     if link_updates:
         session.execute(update(Link), link_updates)
@@ -298,6 +303,8 @@ def write_results(
                 values["found_capture_id"] = capture_id
     if evidence_updates:
         session.execute(update(ClaimSource), evidence_updates)
+    if alerts:  # the outbox, in this same transaction (tracker.alerts.outbox)
+        emit_link_changes(session, alerts)
     flagged = flag_claims(session, triggers) if triggers else {}
     return [
         Written(item.link_id, item.outcome, item.state, flagged.get(item.link_id, 0))

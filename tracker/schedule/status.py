@@ -61,6 +61,8 @@ def scheduler_status(database: Database) -> SchedulerStatus:
     known = {job.worker for job in jobs} | {holding.owner for holding in held}
     running = locks.running_workers(database, known)
     due = backlog(database)
+    from tracker.alerts.services import paused_channels
+
     return SchedulerStatus(
         workers=tuple(
             WorkerState(
@@ -74,4 +76,5 @@ def scheduler_status(database: Database) -> SchedulerStatus:
         due=due["due"],
         overdue=due["overdue"],
         leases=tuple(held),
+        paused_channels=tuple(paused_channels(database)),
     )

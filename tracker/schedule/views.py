@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker.alerts.views import PausedChannel
 from tracker.schedule.leases import LeaseHolding
 from tracker.schedule.store import StoredJob
 from tracker.schedule.worker import RoundReport
@@ -25,6 +26,15 @@ class SchedulerStatus:
     due: int
     overdue: int
     leases: tuple[LeaseHolding, ...]
+    paused_channels: tuple[PausedChannel, ...] = ()
+    """Alert channels paused after failing again and again (``alerts test`` resumes one)."""
 
 
-__all__ = ["LeaseHolding", "RoundReport", "SchedulerStatus", "StoredJob", "WorkerState"]
+__all__ = [
+    "LeaseHolding",
+    "PausedChannel",
+    "RoundReport",
+    "SchedulerStatus",
+    "StoredJob",
+    "WorkerState",
+]
