@@ -38,14 +38,16 @@ from link_check import (
 )
 
 
-def check(workdir: Path, db_url: str, *, capture: bool, store: Path) -> float:
+def check(workdir: Path, db_url: str, *, capture: bool, store: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``check --all`` (CPU: the command and its page readers)."""
     env = {
         **ft_env(workdir, db_url, "processes"),
         "FACT_TRACKER_CAPTURE": "1" if capture else "0",
         "FACT_TRACKER_CAPTURE_DIR": str(store),
     }
     argv = [str(VENV_BIN / "fact-tracker"), "check", "--all", "--json"]
-    return run_measured(argv, env).wall
+    measured = run_measured(argv, env)
+    return measured.wall, measured.cpu
 
 
 def store_counts(store: Path, db_url: str) -> tuple[int, int]:
@@ -75,8 +77,8 @@ def main() -> None:
     live = [n for n in range(args.links) if EXPECTED[kind_of(n)] in ("ok", "redirected")]
     pages = len(list(CORPUS.glob("*.html")))
     distinct = len({n % pages for n in live})
-    off: list[float] = []
-    on: list[float] = []
+    off: list[tuple[float, float]] = []
+    on: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory(prefix="ft-capture-bench-") as tmp:
         web = Web(args.links, "real")
         try:
@@ -85,8 +87,8 @@ def main() -> None:
                     workdir = Path(tmp) / f"run-{number}-{int(capture)}"
                     workdir.mkdir()
                     db_url = prepare_database(workdir / "ft.sqlite3", web.port, args.links)
-                    wall = check(workdir, db_url, capture=capture, store=workdir / "store")
-                    (on if capture else off).append(wall)
+                    measured = check(workdir, db_url, capture=capture, store=workdir / "store")
+                    (on if capture else off).append(measured)
             workdir = Path(tmp) / "run-0-1"
             db_url = f"sqlite:///{workdir / 'ft.sqlite3'}"
             store = workdir / "store"
@@ -102,13 +104,18 @@ def main() -> None:
             changed = store_counts(store, db_url)
         finally:
             web.stop()
-    base, with_capture = statistics.median(off), statistics.median(on)
-    print(f"real pages, {args.links} links, medians of {args.runs} (wall seconds)")
-    print(f"  check --all, capture off   {base:7.2f}")
-    print(f"  check --all, capture on    {with_capture:7.2f}   ratio {with_capture / base:.3f}")
+    base, with_capture = statistics.median(w for w, _ in off), statistics.median(w for w, _ in on)
+    cpu_off, cpu_on = statistics.median(c for _, c in off), statistics.median(c for _, c in on)
+    paired = statistics.median(b[0] / a[0] for a, b in zip(off, on, strict=True))
+    print(f"real pages, {args.links} links, medians of {args.runs}     wall s   CPU s")
+    print(f"  check --all, capture off              {base:7.2f} {cpu_off:7.2f}")
+    print(f"  check --all, capture on               {with_capture:7.2f} {cpu_on:7.2f}")
     print(
-        f"  runs off: {', '.join(f'{w:.2f}' for w in off)}; on: {', '.join(f'{w:.2f}' for w in on)}"
+        f"  on/off: wall {with_capture / base:.3f} (median of each run's own ratio "
+        f"{paired:.3f}), CPU {cpu_on / cpu_off:.3f}"
     )
+    pairs = "; ".join(f"{a[0]:.2f} -> {b[0]:.2f}" for a, b in zip(off, on, strict=True))
+    print(f"  each run, wall off -> on: {pairs}")
     print("store growth (capture on)")
     print(
         f"  first check      {first[0]:5d} captures, {first[1]:4d} payloads "

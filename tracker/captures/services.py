@@ -63,9 +63,15 @@ def list_captures(
 
 
 def show_capture(
-    database: Database, actor: Actor, settings: Settings, capture_id: int
+    database: Database,
+    actor: Actor,
+    settings: Settings,
+    capture_id: int,
+    *,
+    text_chars: int = TEXT_CHARS,
 ) -> CaptureDetail:
-    """One capture read back from its WARC record (a revisit's payload from its original)."""
+    """One capture read back from its WARC record (a revisit's payload from its original),
+    with the first ``text_chars`` of its visible text."""
     with database.reading() as session:
         may_read(session, actor, "captures")
         row = session.execute(
@@ -95,7 +101,7 @@ def show_capture(
         capture=summary,
         status_line=record.status_line,
         headers=record.http_headers,
-        text=_text(payload, summary.content_type)[:TEXT_CHARS],
+        text=_text(payload, summary.content_type)[:text_chars],
         passages=tuple(p for p in passages if p),
     )
 

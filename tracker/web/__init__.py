@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 from tracker.db import Database
 from tracker.reporting.views import template_helpers
 from tracker.settings import Settings
-from tracker.web import api, auth, errors, pages, security, worklists
+from tracker.web import api, auth, captures, errors, pages, security, worklists
 from tracker.web.context import WebContext
 
 __all__ = ["create_app"]
@@ -55,5 +55,6 @@ def create_app(
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(worklists.blueprint)
+    app.register_blueprint(captures.blueprint)
     api.install(app)
     return app

@@ -49,7 +49,8 @@ def install(app: Flask) -> None:
         report = request.blueprint == "worklists" and request.endpoint == "worklists.download"
         response.headers.setdefault("Content-Security-Policy", REPORT_CSP if report else CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
+        # DENY unless a view allows its own origin to frame it (a capture's text frame).
+        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers["Referrer-Policy"] = "same-origin"
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
