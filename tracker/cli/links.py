@@ -28,10 +28,9 @@ from tracker.enums import CheckOutcome, LinkState
 from tracker.linkcheck.views import CheckReport, LinkSummary
 
 EXIT_BROKEN_LINKS = 3
-DUE_BATCH_SIZE = 10_000
-"""Much larger than the scheduler's default: each batch ends waiting for its slowest link (a
-link answering in 2 s idles the other slots for up to 2 s), so a run checks fastest in one
-batch. Smaller batches let other workers take a share of the due links sooner."""
+DUE_BATCH_SIZE = 200
+"""Links of one host claimed ahead of its checks (no batch waits for its slowest link any
+more: a worker claims more as slots free up)."""
 STATE_CHOICES = click.Choice([state.value for state in LinkState])
 OUTCOME_CHOICES = click.Choice([outcome.value for outcome in CheckOutcome])
 
@@ -76,10 +75,10 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 )
 @click.option(
     "--batch-size",
-    type=click.IntRange(1, 100_000),
+    type=click.IntRange(1, 10_000),
     default=DUE_BATCH_SIZE,
     show_default=True,
-    help="With --due: links claimed (leased) at a time.",
+    help="With --due: most links of one host claimed (leased) ahead of its checks.",
 )
 @json_option
 @pass_app
@@ -100,7 +99,7 @@ def check(
     Examples:
       fact-tracker check --all
       fact-tracker check --due --concurrency 64
-      fact-tracker check --due --batch-size 200   # beside running schedulers
+      fact-tracker check --due                    # beside running schedulers
       fact-tracker check --link https://example.org/report.pdf --json
       fact-tracker check --article 3
 
@@ -108,9 +107,11 @@ def check(
     server_error, timeout, unreachable, redirect_loop, invalid_url) and a state (alive, at_risk,
     dead). Exits 3 when a checked link is broken, so scripts can gate on it.
 
-    --due claims the due links in batches under a lease, exactly as `fact-tracker schedule`
-    does, so it may run beside schedulers sharing a PostgreSQL database: no link is checked
-    twice, and an interrupted run releases what it claimed.
+    --due holds hosts and claims their due links under leases, exactly as `fact-tracker
+    schedule` does, so it may run beside schedulers sharing a PostgreSQL database: no link is
+    checked twice, no host gets more than its limits from all of them together, and an
+    interrupted run releases what it claimed. --all, --link and --article check what they
+    name now, without leases, FACT_TRACKER_PER_HOST_CONCURRENCY per host.
     """
     from tracker.actors import CHECKER
     from tracker.errors import InvalidInput

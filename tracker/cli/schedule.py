@@ -28,7 +28,8 @@ from tracker.schedule.views import SchedulerStatus
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 10_000),
-    help="Links claimed and checked at a time (default FACT_TRACKER_SCHEDULE_BATCH_SIZE).",
+    help="Most links of one host claimed ahead of its checks "
+    "(default FACT_TRACKER_SCHEDULE_BATCH_SIZE).",
 )
 @click.option(
     "--worker-id",
@@ -45,15 +46,18 @@ def schedule(
 ) -> None:
     """Check links on a schedule, unattended, in the foreground.
 
-    Due links (whose next check time has come) are claimed in batches under a lease, checked,
-    and released. Any number of `fact-tracker schedule` processes on any number of machines
-    pointed at one PostgreSQL share the work; a worker that dies leaves leases that expire
-    and are taken over. On SQLite one scheduler at a time is the limit (a second is refused).
+    A worker holds hosts under a lease and checks their due links continuously, claiming more
+    as slots free up, so each host gets at most its concurrency and rate from all workers
+    together (FACT_TRACKER_PER_HOST_CONCURRENCY, FACT_TRACKER_PER_HOST_RATE,
+    FACT_TRACKER_PER_DOMAIN_LIMITS); a 429, 503 or Retry-After pauses the host for every
+    worker. Any number of `fact-tracker schedule` processes on any number of machines pointed
+    at one PostgreSQL share the work; a worker that dies leaves leases that expire and are
+    taken over. On SQLite one scheduler at a time is the limit (a second is refused).
 
     The plan (check due links every DURATION, look up archives for newly at-risk links, a
     daily summary at 00:00 UTC) is stored in the database, so a restart resumes it. Logs are
-    one `key=value` line per event on stderr. SIGINT/SIGTERM stop cleanly: the batch in
-    flight finishes and its leases are released; a second signal abandons it (uncommitted
+    one `key=value` line per event on stderr. SIGINT/SIGTERM stop cleanly: the checks in
+    flight finish and every lease is released; a second signal abandons them (uncommitted
     checks are rolled back, leases released).
 
     \b

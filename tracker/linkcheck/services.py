@@ -127,11 +127,12 @@ def check_due_links(
     progress: Progress | None = None,
     stop: threading.Event | None = None,
 ) -> CheckReport:
-    """Claim, check and release due links batch by batch until none is due.
+    """Check the due links, host by host under shared leases, until none is due.
 
     The same code as ``fact-tracker schedule`` (:func:`tracker.schedule.worker.check_due`), so
-    it may run beside schedulers on PostgreSQL without any link checked twice, and an
-    interrupted run leaves nothing claimed. The lease owner is ``check-<host>-<pid>``.
+    it may run beside schedulers on PostgreSQL without any link checked twice nor any host
+    asked more than its limits allow, and an interrupted run leaves nothing claimed. The lease
+    owner is ``check-<host>-<pid>``; ``batch_size`` caps the links of a host claimed ahead.
     """
     from tracker.schedule.worker import check_due
 
@@ -142,9 +143,8 @@ def check_due_links(
         database,
         actor,
         settings,
-        check_links,
         worker=worker or f"check-{socket.gethostname()}-{os.getpid()}"[:100],
-        batch_size=batch_size,
+        read_ahead=batch_size,
         stop=stop,
         progress=progress,
     )

@@ -40,7 +40,6 @@ def run_schedule(
     from tracker.schedule import runner
     from tracker.schedule.duration import parse_duration
     from tracker.schedule.events import log, structured_logging
-    from tracker.schedule.worker import load_checker
 
     with database.reading() as session:
         authorize(session, actor, Role.REVIEWER, system=True, action="run the scheduler")
@@ -54,7 +53,7 @@ def run_schedule(
         once=request.once,
     )
     with structured_logging(debug=request.debug):
-        report = runner.run(database, settings, load_checker(), options)
+        report = runner.run(database, settings, options)
         if report is not None and report.stopped:
             log.info("stopped", worker=options.worker)
     return report
