@@ -7,10 +7,6 @@ redirect_loop, invalid_url), so CI pipelines can gate on it; 1 and 2 as everywhe
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
 import click
 
 from tracker.cli._common import (
@@ -20,9 +16,9 @@ from tracker.cli._common import (
     pass_app,
     plural,
     print_table,
+    progress_bar,
     reviewer_option,
     say,
-    stderr_console,
 )
 from tracker.enums import CheckOutcome, LinkState
 from tracker.linkcheck.views import CheckReport, LinkSummary
@@ -33,30 +29,6 @@ DUE_BATCH_SIZE = 200
 more: a worker claims more as slots free up)."""
 STATE_CHOICES = click.Choice([state.value for state in LinkState])
 OUTCOME_CHOICES = click.Choice([outcome.value for outcome in CheckOutcome])
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on a terminal's stderr; nothing when piped or printing JSON."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "checking",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr_console(),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("links", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 @click.command()
@@ -121,7 +93,7 @@ def check(
         raise InvalidInput("choose exactly one of --all, --due, --link URL|ID, --article ID")
     settings = app.settings.with_overrides(concurrency=concurrency)
     database = app.database()
-    with _progress(not as_json) as progress:
+    with progress_bar(not as_json) as progress:
         if due:
             report = check_due_links(
                 database, CHECKER, settings, batch_size=batch_size, progress=progress

@@ -38,6 +38,7 @@ from tracker.linkcheck.views import (
     LinkSummary,
     OverrideChange,
     OverrideView,
+    PruneReport,
 )
 from tracker.models import Citation, ClaimSource, Link, LinkCheck, Source, utcnow
 from tracker.review.reviewers import Acting, authorize, may_change, may_read
@@ -316,3 +317,35 @@ def ignore_domain_failures(
             settings=settings,
         )
         return DomainFlag(source.domain, source.ignore_failures, was, links)
+
+
+# Keeping history bounded ------------------------------------------------------------------------
+
+
+def prune_checks(
+    database: Database,
+    actor: Actor,
+    *,
+    keep_days: float,
+    keep_latest: int = 3,
+    progress: Progress | None = None,
+) -> PruneReport:
+    """Delete routine checks older than ``keep_days``, in one transaction (all or nothing).
+
+    Every link keeps its first check, each check where its state (or, before states were
+    recorded, its outcome) changed, and its ``keep_latest`` newest checks. Only check history
+    is pruned; claim history and every other record stay. Needs an admin.
+    """
+    from datetime import timedelta
+
+    from tracker.linkcheck.prune import prune_checks as prune
+    from tracker.schedule.leases import database_now
+
+    if keep_days < 0:
+        raise InvalidInput("the days to keep must be 0 or more")
+    if keep_latest < 1:
+        raise InvalidInput("keep at least the latest check of each link")
+    with database.transaction() as session:
+        authorize(session, actor, Role.ADMIN, action="prune check history")
+        cutoff = database_now(session) - timedelta(days=keep_days)
+        return prune(session, cutoff, keep_latest, progress)
