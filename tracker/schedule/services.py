@@ -27,6 +27,8 @@ class ScheduleRequest:
     check_every: str | None = None
     once: bool = False
     debug: bool = False
+    metrics_port: int | None = None
+    metrics_address: str = "127.0.0.1"
 
 
 def run_schedule(
@@ -53,7 +55,19 @@ def run_schedule(
         once=request.once,
     )
     with structured_logging(debug=request.debug):
-        report = runner.run(database, settings, options)
+        metrics = server = None
+        if request.metrics_port is not None:
+            from tracker.schedule.metrics import SchedulerMetrics
+
+            metrics = SchedulerMetrics(database)
+            server = metrics.serve(request.metrics_port, request.metrics_address)
+            log.info("metrics_served", address=request.metrics_address, port=server.server_port)
+        try:
+            report = runner.run(database, settings, options, metrics)
+        finally:
+            if server is not None:
+                server.shutdown()
+                server.server_close()
         if report is not None and report.stopped:
             log.info("stopped", worker=options.worker)
     return report
