@@ -134,6 +134,7 @@ class Engine:
         self._finished: deque[asyncio.Task[CheckResult]] = deque()
         self._claiming: asyncio.Future[list[hosts.HeldHost]] | None = None
         self._renewing: asyncio.Future[set[int]] | None = None
+        self._renewing_hosts: set[int] = set()
         self._next_claim = 0.0
         self._next_renewal = 0.0
         self._idle_backoff = IDLE_CLAIM_BACKOFF[0]
@@ -221,13 +222,16 @@ class Engine:
         """Renew leases every third of their length, in the background; notice lost hosts."""
         now = time.monotonic()
         if self._renewing is not None and self._renewing.done():
-            self._lost(self._renewing.result())
+            self._lost(self._renewing_hosts, self._renewing.result())
             self._renewing = None
         if self._renewing is None and now >= self._next_renewal and self.held:
             if self.observer is not None:
                 self.observer.renewal_lag(now - self._next_renewal)
             self._next_renewal = now + self.lease / 3
-            self._renewing = self._background(self._renew, set(self.held), sorted(self.claimed))
+            self._renewing_hosts = set(self.held)
+            self._renewing = self._background(
+                self._renew, self._renewing_hosts, sorted(self.claimed)
+            )
 
     def _take_hosts(self) -> None:
         """Hold the hosts a claim returned; back off while claims find none."""
@@ -344,9 +348,14 @@ class Engine:
             self.claimed.difference_update(ids)
             self._background(self._release_links, ids)
 
-    def _lost(self, still_held: set[int]) -> None:
-        for host_id, held in self.held.items():
-            if host_id not in still_held and not held.leaving:
+    def _lost(self, asked: set[int], still_held: set[int]) -> None:
+        """Hosts a renewal found held by someone else (our lease ran out): let them go.
+
+        Only hosts the renewal asked about: one claimed since is ours whatever it said.
+        """
+        for host_id in asked - still_held:
+            held = self.held.get(host_id)
+            if held is not None and not held.leaving:
                 held.leaving = True
                 log.warning("host lease lost: %s", held.key)
 
