@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -263,14 +264,50 @@ class ArticleEvent(Base):
     created_at: Mapped[created_at]
 
 
+SCHEDULED = text("next_check_at IS NOT NULL")
+"""The predicate of the due indexes: retired links (never scheduled) stay out of them."""
+
+
+class Host(Base):
+    """One origin (scheme, host, port) the checkers share politely: who holds it, when it may
+    next be asked, and until when it asked to be left alone (429, 503, ``Retry-After``).
+
+    A worker holds a host under a lease while it checks the host's due links, so one worker
+    at a time applies the host's concurrency and rate; a pause is seen by every worker.
+    """
+
+    __tablename__ = "hosts"
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(URL_MAX_LENGTH), unique=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[timestamp]
+    next_allowed_at: Mapped[timestamp]
+    paused_until: Mapped[timestamp]
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[created_at]
+
+
 class Link(Base):
     """One cited URL, shared by every article that cites it, and its health over time."""
 
     __tablename__ = "links"
-    __table_args__ = (Index("ix_links_due", "next_check_at", "lease_expires_at"),)
+    __table_args__ = (
+        # Lease columns stay out of every index, so taking and renewing a lease is a HOT
+        # update (no new index entries); retired links stay out of the due indexes.
+        Index("ix_links_due", "next_check_at", postgresql_where=SCHEDULED, sqlite_where=SCHEDULED),
+        Index(
+            "ix_links_host_due",
+            "host_id",
+            "next_check_at",
+            postgresql_where=SCHEDULED,
+            sqlite_where=SCHEDULED,
+        ),
+    )
 
     id: Mapped[intpk]
     url: Mapped[url_column] = mapped_column(unique=True)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("hosts.id", ondelete="SET NULL"))
     source_id: Mapped[int | None] = mapped_column(
         ForeignKey("sources.id", ondelete="SET NULL"), index=True
     )
@@ -459,6 +496,8 @@ class LinkCheck(Base):
     not_modified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     worker: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[LinkState | None]
+    """The link's checker state after this check (kept by pruning when it changed)."""
 
     link: Mapped[Link] = relationship(back_populates="checks")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -58,7 +58,23 @@ class Settings(BaseSettings):
     )
     timeout: float = Field(10.0, gt=0, description="Seconds allowed for one HTTP request")
     concurrency: int = Field(32, ge=1, description="Links checked at once, in all")
-    per_host_concurrency: int = Field(2, ge=1, description="Links checked at once on one host")
+    per_host_concurrency: int = Field(
+        2, ge=1, description="Requests in flight to one host, across all workers"
+    )
+    per_host_rate: float = Field(
+        1.0, gt=0, description="Requests per second to one host, across all workers"
+    )
+    per_domain_limits: str = Field(
+        "",
+        description="Per-domain concurrency/rate overrides, e.g. 'example.org=4/10, "
+        "slow.example=1/0.2' (a domain covers its subdomains)",
+    )
+    host_pause_seconds: float = Field(
+        60.0, ge=0, description="How long a 429 or 503 without Retry-After pauses its host"
+    )
+    max_host_pause_seconds: float = Field(
+        3600.0, ge=0, description="Cap on how long one answer may pause a host"
+    )
     user_agent: str = Field(
         f"fact-tracker/{__version__} (+https://github.com/fact-tracker/fact-tracker)",
         description="User-Agent sent with every request",
@@ -176,7 +192,7 @@ class Settings(BaseSettings):
         5.0, gt=0, description="How often `fact-tracker schedule` looks for due links"
     )
     schedule_batch_size: int = Field(
-        100, ge=1, le=10_000, description="Due links one worker claims and checks at a time"
+        100, ge=1, le=10_000, description="Most links of a host claimed ahead of its checks"
     )
     schedule_worker_id: str = Field(
         "",
@@ -263,6 +279,14 @@ class Settings(BaseSettings):
         description="Send the workspace's session cookie over HTTPS only (set it when a "
         "TLS proxy serves `fact-tracker serve`)",
     )
+
+    @field_validator("per_domain_limits")
+    @classmethod
+    def _domain_limits_parse(cls, value: str) -> str:
+        from tracker.politeness.limits import parse_domain_limits
+
+        parse_domain_limits(value)  # a ValueError names the part that is wrong
+        return value
 
     @classmethod
     def settings_customise_sources(

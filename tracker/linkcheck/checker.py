@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -129,8 +130,10 @@ class Checker:
         settings: Settings,
         probes: ProbeCache | None = None,
         judge: PageJudge | None = None,
+        paused_for: Callable[[str], float] | None = None,
     ) -> None:
         self.fetcher = fetcher
+        self.paused_for = paused_for or (lambda _host: 0.0)
         self.settings = settings
         self.retry = RetryPolicy.from_settings(settings)
         self.probes = probes or SHARED_PROBES
@@ -143,6 +146,8 @@ class Checker:
             result = await self.attempt(job)
             if not self.retry.should_retry(result.outcome, attempt):
                 break
+            if self.paused_for(job.host) > self.retry.max_retry_after:
+                break  # the host asked for a longer rest: the link waits for its next check
             await asyncio.sleep(self.retry.delay(attempt, result.retry_after))
             attempt += 1
         result.attempts = attempt + 1

@@ -213,8 +213,14 @@ def write_results(
     *,
     worker: str,
     rng: random.Random,
+    release: bool = False,
 ) -> list[Written]:
-    """One LinkCheck per result, the Link's new state and schedule, evidence, re-reviews."""
+    """Record checks: one LinkCheck per result, the Link's new state and schedule, evidence,
+    re-reviews. The one place a check's outcome and a link's state change are written.
+
+    ``release`` also clears each link's lease in the same row update (the engine's claimed
+    links: one new row version per check instead of two).
+    """
     ids = [result.link_id for result, _ in results]
     rows = {
         row.id: row
@@ -269,8 +275,10 @@ def write_results(
         if row is None:
             continue  # deleted while it was being checked
         values = _link_values(row, result, now=now, settings=settings, rule=rule, rng=rng)
+        if release:
+            values |= {"lease_owner": None, "lease_expires_at": None}
         link_updates.append(values)
-        checks.append(_check_row(result, now, worker))
+        checks.append(_check_row(result, now, worker) | {"state": values["state"]})
         lost = []
         for item in result.evidence:
             evidence_updates.append(
