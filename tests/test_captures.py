@@ -393,3 +393,30 @@ def test_reports_carry_our_capture_the_archive_copy_and_the_kept_passage(
     assert cited["url"] == url
     assert cited["archivedAt"]["url"].startswith("http://archive.example/")
     assert cited["identifier"]["value"] == record_uri
+
+
+@pytest.mark.usefixtures("acting_as_ana")
+@pytest.mark.parametrize("name", ["absolute", "../secret.txt"])
+def test_a_warc_file_name_from_the_database_cannot_leave_the_store(
+    database: Database,
+    http_server: LocalServer,
+    settings: Settings,
+    run_cli: object,
+    name: str,
+) -> None:
+    """A row naming a file outside the capture folder is not read nor exported."""
+    [link_id] = add_links(database, http_server.route("/p", html("Story", STORY)))
+    check_links(database, CHECKER, settings, [link_id])
+    secret = capture_dir(settings).parent / "secret.txt"
+    secret.write_bytes(b"TOP-SECRET " * 10)
+    with database.transaction() as session:
+        capture = session.scalars(select(Capture)).one()
+        capture.warc_file = str(secret) if name == "absolute" else name
+        capture.warc_offset, capture.warc_length = 0, secret.stat().st_size
+        capture_id = capture.id
+    out = capture_dir(settings).parent / "out.warc.gz"
+    said = run_cli("captures", "export", "--all", "-o", str(out), exit_code=2)  # type: ignore[operator]
+    assert "WARC file" in said.stderr
+    assert not out.exists() or b"TOP-SECRET" not in out.read_bytes()
+    said = run_cli("captures", "show", str(capture_id), exit_code=2)  # type: ignore[operator]
+    assert "TOP-SECRET" not in said.output

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from tracker.captures.warcs import WarcStore
+from tracker.captures.warcs import WarcStore, stored_file
 from tracker.errors import InvalidInput
 
 FORMATS = ("warc", "wacz")
@@ -29,7 +29,7 @@ def write_warc(folder: Path, pieces: Iterable[tuple[str, int, int]], output: Pat
     with output.open("wb") as out:
         out.write(info.member(info.warcinfo(output.name)))
         for warc_file, offset, length in pieces:
-            with (folder / warc_file).open("rb") as stream:
+            with stored_file(folder, warc_file).open("rb") as stream:
                 stream.seek(offset)
                 out.write(stream.read(length))
             count += 1

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from tracker.captures.warcs import stored_file
 from tracker.errors import NotFound
 
 
@@ -26,10 +27,7 @@ class StoredRecord:
 
 def read_record(folder: Path, warc_file: str, offset: int, length: int) -> StoredRecord:
     """The record at ``offset`` of ``warc_file`` (``length`` bytes, as recorded)."""
-    path = folder / warc_file
-    if "/" in warc_file or not path.is_file():
-        raise NotFound("WARC file", warc_file)
-    with path.open("rb") as stream:
+    with stored_file(folder, warc_file).open("rb") as stream:
         stream.seek(offset)
         raw = stream.read(length)
     from io import BytesIO

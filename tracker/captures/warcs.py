@@ -29,6 +29,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from tracker import __version__
+from tracker.errors import NotFound
 from tracker.http import Exchange
 from tracker.settings import Settings
 
@@ -55,6 +56,16 @@ def capture_dir(settings: Settings) -> Path:
         database = Path(url.removeprefix("sqlite:///"))
         return database.with_name(f"{database.stem}.captures")
     return data_dir() / "captures"
+
+
+def stored_file(folder: Path, warc_file: str) -> Path:
+    """The store's file named ``warc_file`` (a name from the database): only names the store
+    writes (``fact-tracker-YYYYMMDD-NNNNN.warc.gz``), so a row naming ``/etc/passwd`` or
+    ``../x`` cannot make a read or an export copy a file from outside the store."""
+    path = folder / warc_file
+    if not FILE_NAME.match(warc_file) or not path.is_file():
+        raise NotFound("WARC file", warc_file)
+    return path
 
 
 def payload_digest(payload: bytes) -> str:
