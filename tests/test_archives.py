@@ -236,3 +236,36 @@ def test_config_shows_the_memento_archives_as_they_are_written(settings: Setting
         for name, _, value, _ in settings.with_overrides(memento_archives=archives).describe()
     }
     assert json.loads(shown["memento_archives"]) == archives
+
+
+def test_a_timemap_date_out_of_range_is_skipped_not_a_crash(
+    settings: Settings, http_server: LocalServer
+) -> None:
+    """Year 9999 at -0100 is past datetime's range in UTC: that memento is left out."""
+    good = f"{http_server.url('/web/1/')}{GONE}"
+    body = (
+        f'<{http_server.url("/web/9/")}{GONE}>; rel="memento"; '
+        'datetime="Fri, 31 Dec 9999 23:59:59 -0100",\n'
+        f'<{good}>; rel="memento"; datetime="Wed, 10 Jan 2024 00:00:00 GMT"'
+    )
+    timemap = http_server.url("/timemap/")  # any path under it answers the TimeMap
+    http_server.fallback = Reply(body=body, content_type="application/link-format")
+    use = settings.with_overrides(memento_archives=[{"name": "odd", "timemap": timemap}])
+    copy = run_find(use, JUN)
+    assert copy is not None
+    assert copy.url == good  # type: ignore[attr-defined]
+
+
+def test_save_answers_nested_past_the_stack_or_odd_ids_are_errors_not_crashes(
+    settings: Settings, http_server: LocalServer
+) -> None:
+    deep = http_server.route("/deep", Reply(body="[" * 200_000, content_type="application/json"))
+    use = settings.with_overrides(
+        archive_save=True,
+        spn2_url=deep,
+        spn2_access_key="a",
+        spn2_secret_key="s",
+        archive_requests_per_second=1000,
+    )
+    [saved] = saves(use)
+    assert saved.status == "error"  # type: ignore[attr-defined]

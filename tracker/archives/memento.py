@@ -101,8 +101,10 @@ async def find_memento(
 
 
 def _http_date(value: str) -> datetime | None:
+    """``value`` as an aware UTC datetime; None when it is no date we can hold (an archive's
+    ``31 Dec 9999 23:59:59 -0100`` overflows in UTC: it is skipped, not an error)."""
     try:
         when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from tracker.archives.limits import limit_for
 from tracker.http import Fetcher, FetchFailure
@@ -90,13 +91,15 @@ async def save_spn2(
         return Saved("spn2", "error", detail=str(message)[:200])
     loop = asyncio.get_running_loop()
     deadline = loop.time() + settings.archive_save_wait
-    status_url = f"{settings.spn2_url.rstrip('/')}/status/{job}"
+    status_url = f"{settings.spn2_url.rstrip('/')}/status/{quote(job, safe='')}"
     while True:
         await limit.wait()
         state = await _json(fetcher, status_url, headers=headers)
         status = state.get("status") if isinstance(state, dict) else None
         if status == "success":
-            snapshot = f"https://web.archive.org/web/{state.get('timestamp', '')}/{url}"
+            stamp = str(state.get("timestamp", ""))
+            stamp = stamp if re.fullmatch(r"[0-9]{1,14}", stamp) else ""
+            snapshot = f"https://web.archive.org/web/{stamp}/{url}"
             return Saved("spn2", "success", url=snapshot, detail=job)
         if status == "error":
             return Saved("spn2", "error", detail=str(state.get("message", ""))[:200])
@@ -146,5 +149,5 @@ async def _json(
         return {"message": str(failure)}
     try:
         return json.loads(answer.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the stack
         return {"message": f"HTTP {answer.status}, not JSON"}
