@@ -269,3 +269,11 @@ def test_save_answers_nested_past_the_stack_or_odd_ids_are_errors_not_crashes(
     )
     [saved] = saves(use)
     assert saved.status == "error"  # type: ignore[attr-defined]
+
+
+def test_an_availability_answer_nested_past_the_stack_is_no_copy(
+    settings: Settings, http_server: LocalServer
+) -> None:
+    http_server.fallback = Reply(body="[" * 200_000, content_type="application/json")
+    api = http_server.url("/available")
+    assert run_find(settings.with_overrides(archive_url=api, memento_archives=[]), JUN) is None

@@ -68,7 +68,7 @@ def parse_availability(body: bytes) -> Snapshot | None:
     try:
         data = json.loads(body)
         closest = data["archived_snapshots"]["closest"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: "[[[[..."
         return None  # {"archived_snapshots": {}} is how the API says "nothing archived"
     if not isinstance(closest, dict) or not closest.get("available"):
         return None
