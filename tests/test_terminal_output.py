@@ -62,3 +62,16 @@ def test_no_escape_sequence_reaches_the_terminal(
 def test_printable_keeps_text_and_marks_what_it_removed() -> None:
     assert _common.printable("Zürich 69 %\tok\nnext") == "Zürich 69 % ok next"
     assert _common.printable("a\x1b[31mb\x07c\x9bd") == "a?[31mb?c?d"
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "html"])
+def test_a_report_printed_on_a_terminal_is_printable(
+    run_cli: CliInvoker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(HOSTILE, encoding="utf-8")
+    run_cli("ingest", str(story))
+    monkeypatch.setattr(_common, "stdout_is_terminal", lambda: True)
+    shown = run_cli("report", "article", "1", "--format", fmt).stdout
+    assert clean(shown), shown
+    assert "pwned" in shown

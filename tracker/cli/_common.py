@@ -168,6 +168,15 @@ def say(text: str = "", *, err: bool = False) -> None:
     click.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
 
 
+def echo_document(text: str) -> None:
+    """A whole document (a report, a feed) on standard output: as it is when piped or
+    redirected, each line made printable on a terminal (page text must not drive it)."""
+    if stdout_is_terminal():
+        say(text.removesuffix("\n"))
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
 def emit_json(data: Any) -> None:
     """``data`` as JSON; characters a terminal could act on are escaped (``\\u009b``)."""
     import json

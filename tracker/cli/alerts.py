@@ -11,6 +11,7 @@ import click
 from tracker.alerts.views import DeliveryView, SubscriptionView, event_kinds
 from tracker.cli._common import (
     AppContext,
+    echo_document,
     emit_json,
     json_option,
     pass_app,
@@ -270,7 +271,7 @@ def feed_command(app: AppContext, subscription_id: int, output: Path | None) -> 
 
     document = subscription_feed(app.database(), app.reader, subscription_id)
     if output is None:
-        click.echo(document.decode("utf-8"))
+        echo_document(document.decode("utf-8"))
         return
     output.write_bytes(document)
     say(f"Wrote {output}")

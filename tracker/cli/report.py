@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from tracker.cli._common import AppContext, pass_app, say
+from tracker.cli._common import AppContext, echo_document, pass_app, say
 from tracker.credibility.views import SORT_ORDERS
 from tracker.errors import InvalidInput
 from tracker.reporting.views import (
@@ -85,7 +85,7 @@ def emit(report: RenderedReport, output: Path | None) -> None:
         say(f"warning: {warning}", err=True)
     text = report.text
     if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        echo_document(text)
         return
     directory = output.parent if str(output.parent) else Path()
     if not directory.is_dir():
