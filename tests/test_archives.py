@@ -277,3 +277,28 @@ def test_an_availability_answer_nested_past_the_stack_is_no_copy(
     http_server.fallback = Reply(body="[" * 200_000, content_type="application/json")
     api = http_server.url("/available")
     assert run_find(settings.with_overrides(archive_url=api, memento_archives=[]), JUN) is None
+
+
+def test_archives_on_one_host_share_its_rate_whatever_their_names(
+    settings: Settings, http_server: LocalServer
+) -> None:
+    """The availability API and a Memento archive on the same host: one rate between them."""
+    import time
+
+    from tests.support.server import Request
+
+    seen: list[float] = []
+
+    def record(request: Request) -> Reply:
+        seen.append(time.monotonic())
+        return Reply(404, "none", content_type="text/plain")
+
+    http_server.fallback = record  # type: ignore[assignment]
+    use = settings.with_overrides(
+        archive_url=http_server.url("/available"),
+        memento_archives=[{"name": "another-name", "timemap": http_server.url("/timemap/")}],
+        archive_requests_per_second=2,
+    )
+    run_find(use, JUN)
+    assert len(seen) == 2
+    assert abs(seen[1] - seen[0]) >= 0.4  # 2 per second: half a second apart, not at once

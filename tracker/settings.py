@@ -129,7 +129,7 @@ class Settings(BaseSettings):
         "[] disables them",
     )
     archive_requests_per_second: float = Field(
-        1.0, gt=0, description="Requests per second sent to each archive (lookups and saves)"
+        1.0, gt=0, description="Requests per second sent to each archive host (lookups and saves)"
     )
     spn2_url: str = Field(
         "https://web.archive.org/save",

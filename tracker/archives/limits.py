@@ -1,4 +1,8 @@
-"""A request rate per archive, shared by every look-up and save of this process.
+"""A request rate per archive host, shared by every look-up and save of this process.
+
+Keyed by the host (and port) asked, not by the name an archive has in the settings: the
+availability API, Save Page Now and a Memento archive named "ia" all on web.archive.org
+share one rate, so configuring one service under several names cannot multiply it.
 
 Time-slot based (no asyncio primitive bound to one event loop): each caller takes the next
 free slot under a thread lock and sleeps until it, so checks in several batches, threads or
@@ -10,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from urllib.parse import urlsplit
 
 _LIMITS: dict[str, RateLimit] = {}
 _GUARD = threading.Lock()
@@ -30,10 +35,14 @@ class RateLimit:
             await asyncio.sleep(slot - now)
 
 
-def limit_for(archive: str, per_second: float) -> RateLimit:
-    """The one rate limit of ``archive`` (a name) in this process."""
+def limit_for(url: str, per_second: float) -> RateLimit:
+    """The one rate limit of the host ``url`` is on, in this process."""
+    try:
+        host = urlsplit(url).netloc.rpartition("@")[2].lower() or url
+    except ValueError:
+        host = url
     with _GUARD:
-        limit = _LIMITS.get(archive)
+        limit = _LIMITS.get(host)
         if limit is None or abs(limit.interval - 1.0 / per_second) > 1e-9:
-            limit = _LIMITS[archive] = RateLimit(per_second)
+            limit = _LIMITS[host] = RateLimit(per_second)
         return limit

@@ -20,7 +20,6 @@ from tracker.linkcheck.archive import ArchiveUnavailable, Snapshot, find_snapsho
 from tracker.settings import Settings
 
 log = logging.getLogger(__name__)
-AVAILABILITY = "availability"
 
 
 def archives_configured(settings: Settings) -> bool:
@@ -60,7 +59,7 @@ async def find_copy(
 async def _availability(
     fetcher: Fetcher, settings: Settings, url: str, near: datetime | None
 ) -> Snapshot | None:
-    await limit_for(AVAILABILITY, settings.archive_requests_per_second).wait()
+    await limit_for(settings.archive_url, settings.archive_requests_per_second).wait()
     return await find_snapshot(fetcher, settings, url, near)
 
 

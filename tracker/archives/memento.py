@@ -69,9 +69,9 @@ async def find_memento(
     fetcher: Fetcher, settings: Settings, archive: MementoArchive, url: str, near: datetime | None
 ) -> Memento | None:
     """``archive``'s copy of ``url`` closest to ``near``; None when it has none."""
-    limit = limit_for(archive.name, settings.archive_requests_per_second)
+    rate = settings.archive_requests_per_second
     if archive.timemap:
-        await limit.wait()
+        await limit_for(archive.timemap, rate).wait()
         try:
             answer = await fetcher.fetch(archive.timemap + url, max_bytes=MAX_TIMEMAP_BYTES)
         except FetchFailure as failure:
@@ -86,7 +86,7 @@ async def find_memento(
                 raise ArchiveDown(f"{archive.name}: TimeMap answered HTTP {answer.status}")
     if not archive.timegate:
         return None
-    await limit.wait()
+    await limit_for(archive.timegate, rate).wait()
     headers = {"Accept-Datetime": format_datetime((near or datetime.now(UTC)), usegmt=True)}
     try:
         answer = await fetcher.fetch(archive.timegate + url, headers=headers, read_body=False)

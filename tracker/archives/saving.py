@@ -57,7 +57,7 @@ async def request_saves(
 
 
 async def _save_plain(fetcher: Fetcher, settings: Settings, url: str) -> Saved:
-    await limit_for("save", settings.archive_requests_per_second).wait()
+    await limit_for(settings.archive_save_url, settings.archive_requests_per_second).wait()
     try:
         answer = await fetcher.fetch(settings.archive_save_url + url, read_body=False)
     except FetchFailure as failure:
@@ -71,7 +71,7 @@ async def save_spn2(
     fetcher: Fetcher, settings: Settings, url: str, *, poll: float = POLL_SECONDS
 ) -> Saved:
     """Submit ``url`` to Save Page Now 2 and poll its job until it ends (or time is up)."""
-    limit = limit_for("spn2", settings.archive_requests_per_second)
+    limit = limit_for(settings.spn2_url, settings.archive_requests_per_second)
     headers = {
         "Authorization": f"LOW {settings.spn2_access_key}:{settings.spn2_secret_key}",
         "Accept": "application/json",
@@ -110,7 +110,7 @@ async def save_spn2(
 
 async def save_perma(fetcher: Fetcher, settings: Settings, url: str) -> Saved:
     """Create a Perma.cc record of ``url``; its perma.cc address."""
-    await limit_for("perma", settings.archive_requests_per_second).wait()
+    await limit_for(settings.perma_api_url, settings.archive_requests_per_second).wait()
     body: dict[str, Any] = {"url": url}
     if settings.perma_folder:
         body["folder"] = settings.perma_folder
