@@ -11,6 +11,8 @@ limit.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -41,7 +43,12 @@ class ArchiveDown(Exception):
 def parse_timemap(body: str, archive: str) -> list[Memento]:
     """The mementos of a TimeMap in link format (entries whose rel includes ``memento``)."""
     try:
-        links = link_headers.parse_link(" ".join(body.split()), strict=False)
+        links = [
+            link
+            for entry in _entries(" ".join(body.split()))
+            if entry
+            for link in link_headers.parse_link(entry, strict=False)
+        ]
     except (link_errors.RootException, ValueError) as exc:
         raise ArchiveDown(f"{archive}: unreadable TimeMap ({exc})") from None
     found = []
@@ -54,6 +61,21 @@ def parse_timemap(body: str, archive: str) -> list[Memento]:
         if when is not None and url is not None:
             found.append(Memento(url, when, archive))
     return found
+
+
+_BETWEEN_LINKS = re.compile(r'<[^>]*>|"[^"]*"|(,)')
+
+
+def _entries(body: str) -> Iterator[str]:
+    """The link values of a TimeMap one by one: split at the commas outside ``<URI>`` and
+    ``"quoted strings"``. ``parse_link`` is quadratic in the links of one value (a TimeMap
+    of 4000 mementos took 3.5 s, one of 4 MB minutes), and busy URLs have 100 000."""
+    start = 0
+    for match in _BETWEEN_LINKS.finditer(body):
+        if match.group(1):
+            yield body[start : match.start()].strip()
+            start = match.end()
+    yield body[start:].strip()
 
 
 def closest(mementos: list[Memento], near: datetime | None) -> Memento | None:
