@@ -248,6 +248,7 @@ def check_worker(url: str, worker: str, concurrency: int) -> None:
         per_host_rate=10_000,
         max_retries=0,
         archive_url="",
+        memento_archives=(),
     )
     database = Database(url)
     check_due(database, SCHEDULER, settings, worker=worker, read_ahead=200)

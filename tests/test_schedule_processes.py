@@ -151,7 +151,13 @@ def test_the_plan_survives_a_restart(
         job["name"]: job
         for job in json.loads(run_cli("schedule", "status", "--json").stdout)["jobs"]
     }
-    assert set(planned) == {"check-due", "archive-lookup", "daily-summary"}
+    assert set(planned) == {
+        "check-due",
+        "archive-lookup",
+        "daily-summary",
+        "poll-feeds",
+        "deliver-alerts",
+    }
     assert planned["check-due"]["trigger"] == "interval[1:00:00]"
     # The check job ran at start, so its next run is an hour later.
     wait_until(
@@ -255,6 +261,6 @@ def test_a_second_scheduler_is_refused(
     assert first.wait() == 0
     workers = json.loads(run_cli("schedule", "status", "--json").stdout)["workers"]
     assert {row["worker"]: row["running"] for row in workers}["w1"] is False
-    assert "Removed 3 jobs" in run_cli("schedule", "forget", "w1", "--reviewer", "ana").stdout
+    assert "Removed 5 jobs" in run_cli("schedule", "forget", "w1", "--reviewer", "ana").stdout
     assert json.loads(run_cli("schedule", "status", "--json").stdout)["jobs"] == []
     assert "worker w1 not found" in run_cli(*forget, exit_code=2).stderr

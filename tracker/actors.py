@@ -42,9 +42,11 @@ class Actor:
 EXTRACTOR = Actor.system("extractor")
 CHECKER = Actor.system("checker")
 SCHEDULER = Actor.system("scheduler")
+FOLLOWER = Actor.system("follower")
+"""Ingests the new articles of followed publications (``fact-tracker follow``)."""
 LOCAL_READER = Actor.system("local")
 
-SYSTEM_ACTOR_NAMES = frozenset(actor.name for actor in (EXTRACTOR, CHECKER, SCHEDULER))
+SYSTEM_ACTOR_NAMES = frozenset(actor.name for actor in (EXTRACTOR, CHECKER, SCHEDULER, FOLLOWER))
 """Actors whose history events are the tracker's own, never a person's decision."""
 
 

@@ -7,9 +7,10 @@ The settings file is ``$FACT_TRACKER_CONFIG`` or ``config.toml`` in the user's c
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -26,6 +27,17 @@ from tracker.setting_sources import (
 )
 
 __all__ = ["Settings", "load_settings", "redact_url", "settings_file"]
+
+
+class MementoArchive(BaseModel):
+    """An archive spoken to through Memento (RFC 7089): a TimeGate and/or a TimeMap prefix,
+    each followed by the original URL."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    timegate: str = ""
+    timemap: str = ""
 
 
 class Settings(BaseSettings):
@@ -95,9 +107,67 @@ class Settings(BaseSettings):
         "https://archive.org/wayback/available",
         description="Wayback-compatible availability API; empty disables archive lookups",
     )
-    archive_save: bool = Field(False, description="Ask the archive to save new links")
+    archive_save: bool = Field(
+        False,
+        description="Ask archives to save new links (Save Page Now 2 when its keys are set, "
+        "else archive_save_url; and Perma.cc when its key is set)",
+    )
     archive_save_url: str = Field(
-        "https://web.archive.org/save/", description="Save endpoint (the URL is appended)"
+        "https://web.archive.org/save/",
+        description="Plain save endpoint, without keys (the URL is appended)",
+    )
+    memento_archives: tuple[MementoArchive, ...] = Field(
+        (
+            MementoArchive(
+                name="internet-archive",
+                timegate="https://web.archive.org/web/",
+                timemap="https://web.archive.org/web/timemap/link/",
+            ),
+        ),
+        description="Archives asked through Memento (RFC 7089), as a JSON list of "
+        '{"name", "timegate", "timemap"}; the copy closest to the article\'s date wins; '
+        "[] disables them",
+    )
+    archive_requests_per_second: float = Field(
+        1.0, gt=0, description="Requests per second sent to each archive (lookups and saves)"
+    )
+    spn2_url: str = Field(
+        "https://web.archive.org/save",
+        description="Save Page Now 2 endpoint (status at <url>/status/<job id>)",
+    )
+    spn2_access_key: str = Field("", description="Save Page Now 2 S3-style access key")
+    spn2_secret_key: str = Field("", description="Save Page Now 2 S3-style secret key")
+    perma_api_url: str = Field("https://api.perma.cc/v1/", description="Perma.cc API root")
+    perma_api_key: str = Field("", description="Perma.cc API key (saving to Perma.cc needs it)")
+    perma_folder: str = Field("", description="Perma.cc folder id new records go to")
+    archive_save_wait: float = Field(
+        120.0, ge=0, description="Seconds a save job is polled for before it is left running"
+    )
+    capture: bool = Field(
+        True,
+        description="Keep our own WARC copy of each live source, when first checked alive "
+        "and whenever its content changes",
+    )
+    capture_dir: str = Field(
+        "",
+        description="Folder of the WARC captures; empty: `<database>.captures` beside the "
+        "SQLite file, or `captures` in the user data dir for PostgreSQL",
+    )
+    capture_max_bytes: int = Field(
+        5 * 1024 * 1024, ge=0, description="Largest response body captured (as received)"
+    )
+    capture_file_bytes: int = Field(
+        1024 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="Size at which a day's WARC file is closed and the next one started",
+    )
+    capture_content_types: str = Field(
+        "text/html,application/xhtml+xml,text/plain,application/pdf",
+        description="Comma-separated media types captured (a type ending in / takes them all)",
+    )
+    capture_skip_domains: str = Field(
+        "",
+        description="Comma-separated domains never captured (any host under them)",
     )
     claims_model_path: str = Field(
         "",
@@ -129,6 +199,36 @@ class Settings(BaseSettings):
         max_length=100,
         description="Name of this scheduler among the workers sharing a database "
         "(default: the host name); each running worker needs its own",
+    )
+    alerts_every_seconds: float = Field(
+        60.0, gt=0, description="How often `fact-tracker schedule` delivers pending alerts"
+    )
+    alerts_max_attempts: int = Field(
+        8, ge=1, description="Attempts at one alert delivery before it is given up as failed"
+    )
+    alerts_retry_seconds: float = Field(
+        30.0, ge=0, description="Wait before retrying a failed alert delivery (doubles, up to 6 h)"
+    )
+    alerts_pause_after_failures: int = Field(
+        5, ge=1, description="Failed deliveries in a row after which a channel is paused"
+    )
+    alerts_lease_seconds: int = Field(
+        120, ge=1, description="How long a worker holds the alert deliveries it is sending"
+    )
+    smtp_host: str = Field("", description="SMTP server for email alerts (empty: email is off)")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port")
+    smtp_username: str = Field("", description="SMTP login (empty: no login)")
+    smtp_password: str = Field("", description="SMTP password")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
+    smtp_from: str = Field("fact-tracker@localhost", description="Sender address of email alerts")
+    feeds_poll_minutes: float = Field(
+        60.0, gt=0, description="How often each followed feed or sitemap is polled"
+    )
+    feeds_host_delay_seconds: float = Field(
+        1.0, ge=0, description="Pause between two article fetches from one host while polling"
+    )
+    feeds_max_entries: int = Field(
+        50, ge=1, description="New articles ingested from one feed per poll (the rest wait)"
     )
     organization_name: str = Field(
         "",
@@ -167,6 +267,17 @@ class Settings(BaseSettings):
         ge=1,
         description="Fewest checked links, checked evidence or verdicts before that part of a "
         "source's own record counts toward its score",
+    )
+
+    web_session_key: str = Field(
+        "",
+        description="Key that signs the web workspace's session cookies (default: a random key "
+        "kept in the user data dir, made on first use)",
+    )
+    web_secure_cookies: bool = Field(
+        False,
+        description="Send the workspace's session cookie over HTTPS only (set it when a "
+        "TLS proxy serves `fact-tracker serve`)",
     )
 
     @field_validator("per_domain_limits")
@@ -209,6 +320,12 @@ class Settings(BaseSettings):
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
             shown = redact_url(value) if name == "database_url" else str(value)
+            if name == "smtp_password" and value:
+                shown = "***"
+            if isinstance(value, tuple) and all(isinstance(item, BaseModel) for item in value):
+                shown = json.dumps([item.model_dump() for item in value])  # as it is written
+            if name.endswith("_key") and value:
+                shown = "(set)"  # a secret (an API key, the web session key): never printed
             rows.append((name, f"{ENV_PREFIX}{name.upper()}", shown, field.description or ""))
         return rows
 

@@ -21,6 +21,7 @@ class Request:
     path: str
     headers: dict[str, str]
     client_port: int = 0  # the same port for two requests: one kept-alive connection
+    body: bytes = b""
 
 
 @dataclass
@@ -136,8 +137,13 @@ class LocalServer:
                 pass
 
             def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
                 request = Request(
-                    self.command, self.path, dict(self.headers.items()), self.client_address[1]
+                    self.command,
+                    self.path,
+                    dict(self.headers.items()),
+                    self.client_address[1],
+                    self.rfile.read(length) if length else b"",
                 )
                 route = server._record(request)
                 try:

@@ -47,13 +47,16 @@ EXIT_CODES: dict[type[TrackerError], int] = {
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 COMMAND_MODULES = {
+    "alerts": "alerts",
     "articles": "articles",
+    "captures": "captures",
     "check": "links",
     "citations": "articles",
     "claims": "claims",
     "config": "admin",
     "db": "admin",
     "demo": "demo",
+    "follow": "follow",
     "ingest": "articles",
     "init": "admin",
     "links": "links",
@@ -63,6 +66,7 @@ COMMAND_MODULES = {
     "review": "review_queue",
     "reviewers": "reviewers",
     "schedule": "schedule",
+    "serve": "serve",
     "sources": "sources",
     "verdict": "review",
 }

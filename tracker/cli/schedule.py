@@ -154,6 +154,15 @@ def _print_status(status: SchedulerStatus) -> None:
         ],
         title="Leases held",
     )
+    if status.paused_channels:
+        print_table(
+            ["channel", "kind", "target", "failures in a row", "paused (UTC)", "why"],
+            [
+                (row.id, row.kind, row.target, row.consecutive_failures, row.paused_at, row.reason)
+                for row in status.paused_channels
+            ],
+            title="Paused alert channels (`alerts test` resumes one)",
+        )
 
 
 @schedule.command()

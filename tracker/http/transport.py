@@ -71,10 +71,18 @@ class Reply:
     release: Callable[[], None]
     """Done with the response: the connection goes back to the pool only if it is reusable
     (the body was read to its end, keep-alive was offered), and is closed otherwise."""
+    reason: str = ""
+    """The status line's reason phrase, as sent."""
+    raw_headers: tuple[tuple[bytes, bytes], ...] = ()
+    """The response's header lines as received, in order (what a WARC capture records)."""
+    request_headers: tuple[tuple[str, str], ...] = ()
+    """The header lines the library actually sent (Host and the rest)."""
 
 
 class Transport(Protocol):
-    async def send(self, method: str, url: str, headers: Mapping[str, str]) -> Reply: ...
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], *, body: bytes | None = None
+    ) -> Reply: ...
 
     async def aclose(self) -> None: ...
 
@@ -123,10 +131,12 @@ class AiohttpTransport:
             read_bufsize=READ_BUFFER,
         )
 
-    async def send(self, method: str, url: str, headers: Mapping[str, str]) -> Reply:
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], *, body: bytes | None = None
+    ) -> Reply:
         try:
             response = await self.session.request(
-                method, URL(url, encoded=True), headers=headers, allow_redirects=False
+                method, URL(url, encoded=True), headers=headers, data=body, allow_redirects=False
             )
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             raise translate(exc, url) from None
@@ -137,6 +147,9 @@ class AiohttpTransport:
             headers=response.headers,
             chunks=lambda: _body(response, url),
             release=response.release,
+            reason=response.reason or "",
+            raw_headers=response.raw_headers,
+            request_headers=tuple(response.request_info.headers.items()),
         )
 
     async def aclose(self) -> None:

@@ -168,6 +168,32 @@ def lookup_archives(
     return look_up(database, settings, link_ids, clock=clock or utcnow)
 
 
+def request_checks(database: Database, actor: Actor, link_ids: Sequence[int]) -> list[int]:
+    """ "Check now": make ``link_ids`` due at once, for the scheduler's workers to claim.
+
+    Nothing is fetched here (a web request never waits on the network): the next round of
+    ``fact-tracker schedule`` leases and checks them. Retired links (nothing cites them) are
+    left alone. Returns the ids made due.
+    """
+    from sqlalchemy import update
+
+    wanted = sorted(set(link_ids))
+    with database.transaction() as session:
+        may_change(session, actor, "request link checks")
+        due: list[int] = []
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            ids = list(
+                session.scalars(
+                    select(Link.id).where(Link.id.in_(chunk), Link.next_check_at.is_not(None))
+                )
+            )
+            if ids:
+                session.execute(update(Link).where(Link.id.in_(ids)).values(next_check_at=utcnow()))
+            due += ids
+        return due
+
+
 # Reading ------------------------------------------------------------------------------------
 
 
@@ -199,6 +225,24 @@ def list_links(
         links = list(session.scalars(query))
         evidence = _evidence(session, [link.id for link in links]) if with_evidence else {}
         return [LinkSummary.of(link, evidence.get(link.id, ())) for link in links]
+
+
+def link_states_by_article(database: Database, actor: Actor) -> dict[int, dict[str, int]]:
+    """For each article, how many of the links it cites are in each effective state."""
+    from sqlalchemy import func
+
+    with database.reading() as session:
+        may_read(session, actor, "links")
+        state = Link.effective_state
+        rows = session.execute(
+            select(Citation.article_id, state, func.count(func.distinct(Link.id)))
+            .join(Link, Link.id == Citation.link_id)
+            .group_by(Citation.article_id, state)
+        )
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        for article_id, found, count in rows:
+            counts[article_id][LinkState(found).value] = count
+        return dict(counts)
 
 
 def show_link(database: Database, actor: Actor, url_or_id: str, *, history: int = 50) -> LinkDetail:

@@ -45,9 +45,13 @@ class EventFields(TypedDict, total=False):
 
 
 def record_claim_event(session: Session, claim: Claim, **fields: Unpack[EventFields]) -> ClaimEvent:
-    """Append one history row for ``claim`` by ``actor``, in the caller's transaction."""
+    """Append one history row for ``claim`` by ``actor``, in the caller's transaction, and the
+    alert it raises (a verdict, a re-review flag) in the same transaction."""
+    from tracker.alerts.outbox import emit_claim_event
+
     event = ClaimEvent(**claim_event_values(claim.id, claim.version, **fields))
     session.add(event)
+    emit_claim_event(session, claim, event)
     return event
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -90,13 +90,18 @@ def bound(runtime: Runtime) -> Iterator[Runtime]:
         _runtime = None
 
 
-def _fire(name: str) -> None:
+def fire(name: str) -> None:
+    """Queue job ``name`` in this process's running scheduler (what every job function does)."""
     if _runtime is None:
         raise RuntimeError(f"job {name} fired outside a running scheduler")
     _runtime.fire(name)
 
 
-# The functions APScheduler stores references to.
+_fire = fire
+
+
+# The functions APScheduler stores references to (features keep theirs beside them: see
+# feature_jobs()).
 def check_due_links() -> None:
     _fire(CHECK_DUE)
 
@@ -109,6 +114,35 @@ def daily_summary() -> None:
     _fire(DAILY_SUMMARY)
 
 
+Work = Callable[["Runtime"], object]
+
+
+def feature_jobs(settings: Settings) -> tuple[list[JobSpec], dict[str, Work]]:
+    """The jobs features register beside themselves (alerts, followed feeds): specs and work."""
+    specs: list[JobSpec] = []
+    work: dict[str, Work] = {}
+    for module in _feature_modules():
+        specs += module.plan(settings)
+        work.update(module.WORK)
+    return specs, work
+
+
+def once_order() -> tuple[list[str], list[str]]:
+    """``schedule --once``: the feature jobs run before the check round, and those after."""
+    before: list[str] = []
+    after: list[str] = []
+    for module in _feature_modules():
+        (before if getattr(module, "BEFORE_CHECK", False) else after).extend(module.WORK)
+    return before, after
+
+
+def _feature_modules() -> list[Any]:
+    from tracker.alerts import jobs as alert_jobs
+    from tracker.feeds import jobs as feed_jobs
+
+    return [feed_jobs, alert_jobs]
+
+
 @dataclass(frozen=True)
 class JobSpec:
     """One job of the plan: what fires, on which trigger, and whether it runs at first start."""
@@ -119,12 +153,14 @@ class JobSpec:
     run_at_start: bool
 
 
-def plan(check_every: timedelta) -> list[JobSpec]:
+def plan(check_every: timedelta, settings: Settings | None = None) -> list[JobSpec]:
     every = IntervalTrigger(seconds=_secs(check_every))
+    features = feature_jobs(settings)[0] if settings is not None else []
     return [
         JobSpec(CHECK_DUE, check_due_links, every, True),
         JobSpec(ARCHIVE_LOOKUP, lookup_archives, every, False),
         JobSpec(DAILY_SUMMARY, daily_summary, CronTrigger(hour=0, minute=0, timezone=UTC), False),
+        *features,
     ]
 
 
@@ -138,8 +174,14 @@ def run(runtime: Runtime, name: str) -> None:
         CHECK_DUE: run_check_round,
         ARCHIVE_LOOKUP: run_archive_lookup,
         DAILY_SUMMARY: log_daily_summary,
+        **feature_jobs(runtime.settings)[1],
     }
     work[name](runtime)
+    if name == CHECK_DUE:
+        # What the round found is told within the same cycle, not a delivery interval later.
+        from tracker.alerts.jobs import DELIVER_ALERTS
+
+        runtime.fire(DELIVER_ALERTS)
 
 
 def run_check_round(runtime: Runtime, *, quiet_if_empty: bool = True) -> RoundReport:
@@ -188,8 +230,8 @@ def links_needing_archive(database: Database, limit: int = ARCHIVE_BATCH) -> lis
 
 def run_archive_lookup(runtime: Runtime) -> int:
     """Ask the archive about newly at-risk links; how many were looked up."""
-    if not runtime.settings.archive_url:
-        log.debug("archive_lookup_skipped", worker=runtime.worker, reason="archive_url is empty")
+    if not (runtime.settings.archive_url or runtime.settings.memento_archives):
+        log.debug("archive_lookup_skipped", worker=runtime.worker, reason="no archive configured")
         return 0
     from tracker.linkcheck.services import lookup_archives
 

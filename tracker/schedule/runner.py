@@ -89,9 +89,16 @@ def _run_locked(runtime: jobs.Runtime, options: ScheduleOptions) -> RoundReport 
     if stale or stale_hosts:
         log.info("stale_leases_released", worker=runtime.worker, links=stale, hosts=stale_hosts)
     if options.once:
+        before, after = jobs.once_order()
+        for name in before:
+            if not runtime.stop.is_set():
+                _run_job(runtime, name)
         report = jobs.run_check_round(runtime, quiet_if_empty=False)
         if not runtime.stop.is_set():
             jobs.run_archive_lookup(runtime)
+        for name in after:
+            if not runtime.stop.is_set():
+                _run_job(runtime, name)
         return report
     _run_scheduler(runtime, options.check_every)
     return None
@@ -128,11 +135,14 @@ def _install_plan(
     stored = {job.id: job for job in scheduler.get_jobs()}
     interval = check_every or timedelta(minutes=runtime.settings.schedule_every_minutes)
     wanted = set()
-    for spec in jobs.plan(interval):
+    for spec in jobs.plan(interval, runtime.settings):
         identifier = job_id(runtime.worker, spec.name)
         wanted.add(identifier)
         job = stored.get(identifier)
-        keep_stored_interval = check_every is None and spec.name != jobs.DAILY_SUMMARY
+        keep_stored_interval = check_every is None and spec.name in (
+            jobs.CHECK_DUE,
+            jobs.ARCHIVE_LOOKUP,
+        )
         if job is not None and (keep_stored_interval or str(job.trigger) == str(spec.trigger)):
             log.info(
                 "job_resumed",

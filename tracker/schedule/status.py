@@ -100,6 +100,8 @@ def scheduler_status(database: Database) -> SchedulerStatus:
     known = {job.worker for job in jobs} | {holding.owner for holding in held}
     running = locks.running_workers(database, known)
     due = backlog(database)
+    from tracker.alerts.services import paused_channels
+
     by_domain, paused = politeness(database)
     return SchedulerStatus(
         workers=tuple(
@@ -114,6 +116,7 @@ def scheduler_status(database: Database) -> SchedulerStatus:
         due=due["due"],
         overdue=due["overdue"],
         leases=tuple(held),
+        paused_channels=tuple(paused_channels(database)),
         backlog_by_domain=tuple(by_domain),
         paused_hosts=tuple(paused),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tracker.alerts.views import PausedChannel
 from tracker.schedule.leases import LeaseHolding
 from tracker.schedule.store import StoredJob
 from tracker.schedule.worker import RoundReport
@@ -45,6 +46,8 @@ class SchedulerStatus:
     due: int
     overdue: int
     leases: tuple[LeaseHolding, ...]
+    paused_channels: tuple[PausedChannel, ...] = ()
+    """Alert channels paused after failing again and again (``alerts test`` resumes one)."""
     backlog_by_domain: tuple[DomainBacklog, ...] = ()
     paused_hosts: tuple[PausedHostView, ...] = ()
 
@@ -52,6 +55,7 @@ class SchedulerStatus:
 __all__ = [
     "DomainBacklog",
     "LeaseHolding",
+    "PausedChannel",
     "PausedHostView",
     "RoundReport",
     "SchedulerStatus",
