@@ -177,6 +177,7 @@ def hostile_suite(stack: str) -> tuple[int, int, int]:
         max_retries=0,
         max_body_bytes=BODY_CAP,
         archive_url="",
+        memento_archives=(),
     )
     every = cases()
 

@@ -110,6 +110,8 @@ class Origin(asyncio.Protocol):
     pages: tuple[bytes, ...] = ()
     real = False
     latency = LATENCY
+    shift = 0
+    """Real pages: link n answers page n + shift (another shift: every page changed)."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport: asyncio.Transport = transport  # type: ignore[assignment]
@@ -144,8 +146,8 @@ class Origin(asyncio.Protocol):
             if kind in ("ok", "slow"):
                 status, body = 200, PAGE % (n, n)
                 if self.real or prefix == "r":
-                    body = self.pages[n % len(self.pages)]
-                    etag = f'"p{n}"'
+                    body = self.pages[(n + self.shift) % len(self.pages)]
+                    etag = f'"p{n}-{self.shift}"'
                     headers = f"ETag: {etag}\r\nLast-Modified: {LAST_MODIFIED}\r\n"
                     if b"if-none-match: " + etag.encode() in head:
                         status, body = 304, b""
@@ -163,12 +165,13 @@ class Origin(asyncio.Protocol):
         return delay, response + (b"" if method == b"HEAD" else body)
 
 
-def serve(
+def serve(  # noqa: PLR0917 - the spawned process gets positional arguments
     port: int,
     links: int,
     ready: multiprocessing.synchronize.Event,
     pages: str = "small",
     latency: float = LATENCY,
+    shift: int = 0,
 ) -> None:
     """Serve every link; the index page lists the first ``links``, the article cites them."""
     Origin.index = (
@@ -180,6 +183,7 @@ def serve(
     Origin.pages = tuple(path.read_bytes() for path in sorted(CORPUS.glob("*.html")))
     Origin.real = pages == "real"
     Origin.latency = latency
+    Origin.shift = shift
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -200,12 +204,12 @@ def free_port() -> int:
 class Web:
     """The local web in its own process, for one kind of pages."""
 
-    def __init__(self, links: int, pages: str) -> None:
-        self.port = free_port()
+    def __init__(self, links: int, pages: str, *, shift: int = 0, port: int | None = None) -> None:
+        self.port = port or free_port()
         context = multiprocessing.get_context("spawn")
         ready = context.Event()
         self.process = context.Process(
-            target=serve, args=(self.port, links, ready, pages), daemon=True
+            target=serve, args=(self.port, links, ready, pages, LATENCY, shift), daemon=True
         )
         self.process.start()
         if not ready.wait(60):
@@ -315,6 +319,7 @@ def ft_env(workdir: Path, db_url: str, judging: str) -> dict[str, str]:
         "FACT_TRACKER_CONCURRENCY": "64",
         "FACT_TRACKER_PER_HOST_CONCURRENCY": "8",
         "FACT_TRACKER_ARCHIVE_URL": "",
+        "FACT_TRACKER_MEMENTO_ARCHIVES": "[]",
         "FACT_TRACKER_TIMEOUT": "10",
         "FACT_TRACKER_PAGE_JUDGING": judging,
     }

@@ -7,11 +7,11 @@ and the ratio to a baseline measured in the same run: the same claim with index 
 
 Part 2: 2,000 links on 20 local origins (127.0.1.1 ... 127.0.1.20, one asyncio server process,
 every answer after 50 ms) checked by 1, 2 and 4 worker processes sharing them through leases;
-prints wall seconds, links/s and the scaling ratio to one worker. It needs the link checker
-(``tracker.linkcheck.services.check_links``); without it the part is skipped with a note, unless
-``--checker module:function`` names another one (e.g. ``tests.support.checker:check_links``).
+prints wall seconds, links/s and the scaling ratio to one worker. With 20 hosts held one worker
+at a time, 8 per host, four workers share at most 160 requests in flight (the politeness and the
+claim rate over rounds are measured by ``benchmarks/scale.py``).
 
-    python benchmarks/scheduler.py [--links 1000000] [--check-links 2000] [--checker M:F]
+    python benchmarks/scheduler.py [--links 1000000] [--check-links 2000]
 
 The PostgreSQL server comes from FACT_TRACKER_BENCH_POSTGRES_URL, else
 FACT_TRACKER_TEST_POSTGRES_URL; without either, part 1 and part 2 are skipped.
@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import multiprocessing
 import os
 import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -238,36 +237,26 @@ def serve_origins() -> None:
     asyncio.run(_serve_origins())
 
 
-def load(path: str) -> Callable[..., object]:
-    module, _, function = path.partition(":")
-    checker: Callable[..., object] = getattr(importlib.import_module(module), function)
-    return checker
-
-
-def check_worker(url: str, checker_path: str, worker: str, concurrency: int) -> None:
+def check_worker(url: str, worker: str, concurrency: int) -> None:
     os.environ["FACT_TRACKER_ALLOW_PRIVATE_NETWORKS"] = "1"
     # No archive look-ups: the public archive is unreachable here (and not what is measured).
+    # No rate limit: this part measures throughput over workers, not politeness (scale.py).
     settings = load_settings(
         database_url=url,
         concurrency=concurrency,
         per_host_concurrency=8,
+        per_host_rate=10_000,
         max_retries=0,
         archive_url="",
+        memento_archives=(),
     )
     database = Database(url)
-    check_due(database, SCHEDULER, settings, load(checker_path), worker=worker, batch_size=200)  # type: ignore[arg-type]
+    check_due(database, SCHEDULER, settings, worker=worker, read_ahead=200)
     database.dispose()
 
 
-def part_checks(server: str, count: int, checker_path: str | None) -> None:
-    print(f"== checking {count:,} links on {ORIGINS} local origins through leases")
-    if checker_path is None:
-        try:
-            importlib.import_module("tracker.linkcheck.services")
-        except ModuleNotFoundError:
-            print("skipped: the check part needs the link checker (tracker.linkcheck)")
-            return
-        checker_path = "tracker.linkcheck.services:check_links"
+def part_checks(server: str, count: int) -> None:
+    print(f"== checking {count:,} links on {ORIGINS} local origins through host leases")
     origin = multiprocessing.Process(target=serve_origins, daemon=True)
     origin.start()
     time.sleep(0.5)
@@ -277,9 +266,7 @@ def part_checks(server: str, count: int, checker_path: str | None) -> None:
             with throwaway_database(server) as url:
                 fill(url, count, origins=ORIGINS)
                 processes = [
-                    multiprocessing.Process(
-                        target=check_worker, args=(url, checker_path, f"b{n}", 64)
-                    )
+                    multiprocessing.Process(target=check_worker, args=(url, f"b{n}", 64))
                     for n in range(workers)
                 ]
                 started = time.perf_counter()
@@ -302,7 +289,7 @@ def part_checks(server: str, count: int, checker_path: str | None) -> None:
     finally:
         origin.terminate()
         origin.join()
-    print(f"checker: {checker_path}; each worker 64 at once, 8 per host, batches of 200")
+    print("each worker 64 at once, 8 per host, a host held by one worker at a time")
 
 
 def main() -> None:
@@ -310,7 +297,6 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=5.0, help="per claim run")
     parser.add_argument("--check-links", type=int, default=2_000)
-    parser.add_argument("--checker", help="module:function of the checker for part 2")
     args = parser.parse_args()
     server = server_url()
     if server is None:
@@ -318,7 +304,7 @@ def main() -> None:
         return
     print(f"{os.cpu_count()} CPUs")
     part_claims(server, args.links, args.seconds)
-    part_checks(server, args.check_links, args.checker)
+    part_checks(server, args.check_links)
 
 
 if __name__ == "__main__":

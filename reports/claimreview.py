@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.data import ArticleReport, ClaimEntry, RatingInfo
+from reports.data import ArticleReport, ClaimEntry, RatingInfo, SourceEntry
 from tracker.errors import InvalidInput
 from tracker.jsonable import dumps
 from tracker.settings import Settings
@@ -82,7 +82,39 @@ def claim_review(report: ArticleReport, claim: ClaimEntry, settings: Settings) -
         review["datePublished"] = claim.verdict_at.date().isoformat()
     if claim.latest_note:
         review["reviewBody"] = claim.latest_note
+    cited = [_cited_work(source) for source in claim.sources if source.link is not None]
+    if cited:
+        review["citation"] = cited
     return review
+
+
+def _cited_work(source: SourceEntry) -> dict[str, Any]:
+    """A source as a Robust Link in schema.org: its URL, the archived copy (``archivedAt``),
+    our own capture (its WARC-Record-ID, ``identifier``) and the passage quoted from it."""
+    link = source.link
+    assert link is not None  # the caller passes linked sources only
+    work: dict[str, Any] = {"@type": "CreativeWork", "url": link.url}
+    if link.archive_url:
+        work["archivedAt"] = {
+            "@type": "WebPage",
+            "url": link.archive_url,
+            **(
+                {"dateCreated": link.archive_timestamp.isoformat()}
+                if link.archive_timestamp
+                else {}
+            ),
+            **({"publisher": link.archive_name} if link.archive_name else {}),
+        }
+    if link.capture is not None:
+        work["identifier"] = {
+            "@type": "PropertyValue",
+            "propertyID": "WARC-Record-ID",
+            "value": link.capture.record_id,
+            "dateCreated": link.capture.captured_at.isoformat(),
+        }
+    if source.found_passage:
+        work["text"] = source.found_passage
+    return work
 
 
 def publisher_missing(settings: Settings) -> str | None:

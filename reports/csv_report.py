@@ -13,7 +13,7 @@ from typing import Any
 
 from reports.common import iso, state_label, status_label
 from reports.credibility_data import DomainCredibility, SourcesReport
-from reports.data import ArticleReport, ClaimEntry, SourceEntry
+from reports.data import ArticleReport, ClaimEntry, LinkEntry, SourceEntry
 from reports.links_data import LinksReport
 from tracker.credibility.record import verdict_balance
 from tracker.enums import ClaimStatus, LinkState
@@ -53,6 +53,14 @@ ARTICLE_COLUMNS = (
     "source_score_basis",
     "publisher_domain",
     "publisher_score",
+    "archive_name",
+    "capture_id",
+    "captured_at",
+    "capture_record_id",
+    "capture_digest",
+    "found_passage",
+    "found_at",
+    "found_capture_id",
 )
 
 LINK_COLUMNS = (
@@ -68,6 +76,11 @@ LINK_COLUMNS = (
     "article_id",
     "article_title",
     "article_url",
+    "archive_name",
+    "capture_id",
+    "captured_at",
+    "capture_record_id",
+    "capture_digest",
 )
 
 SOURCE_COLUMNS = (
@@ -158,6 +171,22 @@ def _article_row(report: ArticleReport, claim: ClaimEntry, source: SourceEntry |
         cited.basis if cited else None,
         article.domain,
         _ratio(publisher.score) if publisher else None,
+        *_robust(link),
+        source.found_passage if source else None,
+        iso(source.found_at) if source else None,
+        source.found_capture_id if source else None,
+    ]
+
+
+def _robust(link: LinkEntry | None) -> list[Any]:
+    """Robust Links columns: whose archived copy, and our own latest capture."""
+    capture = link.capture if link else None
+    return [
+        link.archive_name if link else None,
+        capture.id if capture else None,
+        iso(capture.captured_at) if capture else None,
+        capture.record_id if capture else None,
+        capture.payload_digest if capture else None,
     ]
 
 
@@ -187,7 +216,7 @@ def render_links(report: LinksReport) -> str:
             link.archive_url,
         ]
         cited_by = [[ref.id, ref.title, ref.url] for ref in item.articles] or [[None, None, None]]
-        rows.extend(base + article for article in cited_by)
+        rows.extend(base + article + _robust(link) for article in cited_by)
     return _table(LINK_COLUMNS, rows)
 
 

@@ -62,6 +62,22 @@ class CheckEntry:
 
 
 @dataclass(frozen=True)
+class CaptureEntry:
+    """Our own capture of a link (a WARC record in the capture store)."""
+
+    id: int
+    captured_at: datetime
+    url: str
+    http_status: int
+    content_type: str | None
+    payload_digest: str
+    record_id: str
+    """The WARC-Record-ID, a ``urn:uuid:`` URI naming the record in any export."""
+    revisit: bool
+    warc_file: str
+
+
+@dataclass(frozen=True)
 class LinkEntry:
     id: int
     url: str
@@ -82,7 +98,16 @@ class LinkEntry:
     content_changed: bool
     archive_url: str | None
     archive_timestamp: datetime | None
+    archive_name: str | None
+    """Which archive holds archive_url: "availability" or a Memento archive's name."""
+    captures: tuple[CaptureEntry, ...]
+    """Our own captures, oldest first."""
     checks: tuple[CheckEntry, ...]
+
+    @property
+    def capture(self) -> CaptureEntry | None:
+        """Our latest capture: the page as we last saw it change."""
+        return self.captures[-1] if self.captures else None
 
     @property
     def moved(self) -> bool:
@@ -104,6 +129,11 @@ class SourceEntry:
     evidence: str | None
     evidence_found: bool | None
     evidence_checked_at: datetime | None
+    found_passage: str | None
+    """Where the evidence was last found on the page, kept after the page changes or dies."""
+    found_at: datetime | None
+    found_capture_id: int | None
+    """Our capture of the page the passage was read from."""
 
     @property
     def evidence_label(self) -> str:
@@ -341,7 +371,7 @@ def _link_sources(article: Article) -> list[Source | None]:
     return [link.source for link in links if link is not None]
 
 
-_LINK_LOADS = (selectinload(Link.source), selectinload(Link.checks))
+_LINK_LOADS = (selectinload(Link.source), selectinload(Link.checks), selectinload(Link.captures))
 
 
 def _link_entry(link: Link, seen: dict[int, LinkEntry]) -> LinkEntry:
@@ -372,6 +402,21 @@ def link_entry(link: Link, checks: list[LinkCheck] | None = None) -> LinkEntry:
         content_changed=link.content_changed,
         archive_url=link.archive_url,
         archive_timestamp=link.archive_timestamp,
+        archive_name=link.archive_name,
+        captures=tuple(
+            CaptureEntry(
+                id=capture.id,
+                captured_at=capture.captured_at,
+                url=capture.url,
+                http_status=capture.http_status,
+                content_type=capture.content_type,
+                payload_digest=capture.payload_digest,
+                record_id=capture.record_id.strip("<>"),
+                revisit=capture.revisit_of is not None,
+                warc_file=capture.warc_file,
+            )
+            for capture in link.captures
+        ),
         checks=tuple(
             CheckEntry(
                 checked_at=check.checked_at,
@@ -419,6 +464,9 @@ def _claim_entry(claim: Claim, links: dict[int, LinkEntry]) -> ClaimEntry:
                 evidence=claim_source.evidence,
                 evidence_found=claim_source.evidence_found,
                 evidence_checked_at=claim_source.evidence_checked_at,
+                found_passage=claim_source.found_passage,
+                found_at=claim_source.found_at,
+                found_capture_id=claim_source.found_capture_id,
             )
             for claim_source in claim.sources
         ),

@@ -115,7 +115,9 @@ def build_links_report(
         )
         .order_by(Link.id)
         .options(
-            selectinload(Link.source), selectinload(Link.citations).selectinload(Citation.article)
+            selectinload(Link.source),
+            selectinload(Link.citations).selectinload(Citation.article),
+            selectinload(Link.captures),
         )
     ).all()
     articles_of: dict[int, dict[int, ArticleRef]] = defaultdict(dict)

@@ -76,7 +76,11 @@ def _verdict(claim: ClaimEntry) -> str:
 def _evidence(source: SourceEntry) -> str:
     if not source.evidence:
         return md(source.evidence_label)
-    return f"{md(source.evidence_label)}: “{md(source.evidence)}”"
+    said = f"{md(source.evidence_label)}: “{md(source.evidence)}”"
+    if source.found_passage:
+        capture = f" (our capture {source.found_capture_id})" if source.found_capture_id else ""
+        said += f"; the source said: “{md(source.found_passage)}”{capture}"
+    return said
 
 
 def _link_cell(source: SourceEntry) -> str:
@@ -103,9 +107,18 @@ def _outcome_cell(link: LinkEntry | None) -> str:
 
 
 def _archive_cell(link: LinkEntry | None) -> str:
-    if link is None or not link.archive_url:
+    """Robust Links in Markdown: the archived copy (and whose), and our own latest capture."""
+    if link is None:
         return "-"
-    return md_link(f"archived {fmt_date(link.archive_timestamp)}", link.archive_url)
+    parts = []
+    if link.archive_url:
+        where = f" ({md(link.archive_name)})" if link.archive_name else ""
+        parts.append(
+            md_link(f"archived {fmt_date(link.archive_timestamp)}", link.archive_url) + where
+        )
+    if link.capture is not None:
+        parts.append(f"our capture {link.capture.id}, {fmt_date(link.capture.captured_at)}")
+    return "; ".join(parts) or "-"
 
 
 def _event_line(event: EventEntry) -> str:

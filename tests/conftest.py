@@ -96,7 +96,12 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("FACT_TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'default.sqlite3'}")
     monkeypatch.setenv("FACT_TRACKER_ALLOW_PRIVATE_NETWORKS", "1")
     monkeypatch.setenv("FACT_TRACKER_ARCHIVE_URL", "")
+    monkeypatch.setenv("FACT_TRACKER_MEMENTO_ARCHIVES", "[]")
+    # Every test server is one host on 127.0.0.1: the public web's 1 request a second would
+    # make each scheduled test crawl. Tests of the rate set their own.
+    monkeypatch.setenv("FACT_TRACKER_PER_HOST_RATE", "1000")
     monkeypatch.setenv("FACT_TRACKER_CLAIMS_MODEL_PATH", str(tmp_path / "claims-model.json"))
+    monkeypatch.setenv("FACT_TRACKER_CAPTURE_DIR", str(tmp_path / "captures"))
 
 
 @pytest.fixture(scope="session")

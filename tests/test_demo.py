@@ -28,6 +28,30 @@ def test_demo_on_a_temporary_database(tmp_path: Path) -> None:
     assert not soup.find_all(["script", "link", "img"], src=True)  # self-contained
     archived = [a for a in soup.find_all("a") if a.get("data-versionurl")]
     assert len(archived) >= 3
+    captured = {a["data-originalurl"] for a in soup.find_all("a") if a.get("data-capture-id")}
+    assert len(captured) == 3  # every live source (alive, moved, edited) has our capture
+
+
+def test_demo_ends_with_captures_passages_and_copies_from_two_archives(tmp_path: Path) -> None:
+    from tracker.captures.export import validate_wacz
+    from tracker.demo.site import AIR_DEFENCE, BUDGETS, LOGISTICS, POLL, SPENDING
+
+    result = make_cli_invoker(None)("demo", "--output", str(tmp_path))
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    captured = [row[1] for row in rows if len(row) == 3 and row[0].isdigit()]
+    for page in (POLL, SPENDING, BUDGETS):  # every live source
+        assert any(url.endswith(page.path) for url in captured)
+    assert sum(url.endswith(BUDGETS.path) for url in captured) == 2  # edited: captured again
+    assert "69% of Poles said they oppose" in result.stdout  # a kept passage
+    copies = [(row[0], row[2]) for row in rows if len(row) == 3 and "/web/" in row[1]]
+    archive_of = {
+        page.key: archive
+        for url, archive in copies
+        for page in (LOGISTICS, AIR_DEFENCE)
+        if url.endswith(page.path)
+    }
+    assert archive_of == {LOGISTICS.key: "demo-memento", AIR_DEFENCE.key: "availability"}
+    assert validate_wacz(tmp_path / "captures.wacz")
 
 
 def test_demo_on_a_given_database_keeps_everything(db_url: str, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from tests.support.links import add_links
 from tests.support.server import LocalServer, html
 from tracker.actors import CHECKER
 from tracker.db import Database
-from tracker.linkcheck.services import check_due_links, check_links
+from tracker.linkcheck.services import check_due_links
 from tracker.models import Link, LinkCheck, utcnow
 from tracker.schedule import leases
 from tracker.schedule.worker import check_due
@@ -84,52 +84,65 @@ def test_check_due_takes_over_expired_leases(
 def test_an_interrupted_check_due_releases_what_it_claimed(
     database: Database, settings: Settings, http_server: LocalServer
 ) -> None:
-    http_server.fallback = html("page", "content")
-    add_links(database, [http_server.url(f"/p{n}") for n in range(4)])
+    http_server.fallback = html("page", "content", delay=0.05)
+    add_links(database, [http_server.url(f"/p{n}") for n in range(40)])
 
     def progress(done: int, total: int) -> None:
-        assert total == 4
+        assert total == 40
         raise KeyboardInterrupt  # as Ctrl-C would, once the first results are written
 
     with pytest.raises(KeyboardInterrupt):
         check_due_links(database, CHECKER, settings, batch_size=2, progress=progress)
     assert lease_owners(database) == {}
-    assert leases.count_due(database) >= 2  # the second batch was never claimed
+    checked = len(checks_by_link(database))
+    assert 0 < checked < 40
+    assert leases.count_due(database) == 40 - checked  # the rest is due again, for anyone
 
 
 def test_check_due_beside_schedulers_checks_every_link_exactly_once(
-    backend: str, db_url: str, database: Database, settings: Settings, http_server: LocalServer
+    backend: str, db_url: str, database: Database, settings: Settings
 ) -> None:
     if backend != "postgresql":
         pytest.skip("several workers on one database is a PostgreSQL feature")
-    http_server.fallback = html("page", "content", delay=0.01)
-    ids = add_links(database, [http_server.url(f"/p{n}") for n in range(300)])
-    small = settings.with_overrides(concurrency=8)
-    errors: list[BaseException] = []
+    servers = [LocalServer().start() for _ in range(12)]
+    try:
+        urls = []
+        for server in servers:
+            server.fallback = html("page", "content", delay=0.05)
+            urls += [server.url(f"/p{n}") for n in range(25)]
+        ids = add_links(database, urls)
+        small = settings.with_overrides(concurrency=8)
+        errors: list[BaseException] = []
 
-    def run(name: str) -> None:
-        own = Database(db_url)
-        try:
-            if name.startswith("cli"):
-                check_due_links(own, CHECKER, small, worker=name, batch_size=20)
-            else:
-                check_due(own, CHECKER, small, check_links, worker=name, batch_size=20)
-        except BaseException as exc:  # noqa: BLE001 - re-raised by the assertion below
-            errors.append(exc)
-        finally:
-            own.dispose()
+        def run(name: str) -> None:
+            own = Database(db_url)
+            try:
+                if name.startswith("cli"):
+                    check_due_links(own, CHECKER, small, worker=name, batch_size=20)
+                else:
+                    check_due(own, CHECKER, small, worker=name, read_ahead=20)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by the assertion below
+                errors.append(exc)
+            finally:
+                own.dispose()
 
-    threads = [threading.Thread(target=run, args=(name,)) for name in ("cli-1", "cli-2", "sched")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == []
-    checks = checks_by_link(database)
-    assert {link_id: len(by) for link_id, by in checks.items()} == dict.fromkeys(ids, 1)
-    assert [http_server.hits[f"/p{n}"] for n in range(300)] == [1] * 300
-    workers = {by[0] for by in checks.values()}
-    assert workers == {"cli-1", "cli-2", "sched"}
-    assert lease_owners(database) == {}
-    with database.reading() as session:
-        assert session.scalar(select(func.count()).select_from(Link)) == 300
+        names = ("cli-1", "cli-2", "sched")
+        threads = [threading.Thread(target=run, args=(name,)) for name in names]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert errors == []
+        checks = checks_by_link(database)
+        assert {link_id: len(by) for link_id, by in checks.items()} == dict.fromkeys(ids, 1)
+        assert [server.hits[f"/p{n}"] for server in servers for n in range(25)] == [1] * 300
+        workers = {by[0] for by in checks.values()}
+        assert workers == set(names)
+        assert lease_owners(database) == {}
+        # One politeness: no host ever had more than its limit in flight, across workers.
+        assert max(server.max_in_flight for server in servers) <= small.per_host_concurrency
+        with database.reading() as session:
+            assert session.scalar(select(func.count()).select_from(Link)) == 300
+    finally:
+        for server in servers:
+            server.stop()

@@ -3,54 +3,48 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.support.links import add_links
-from tracker.actors import CHECKER, Actor
+from tests.support.server import LocalServer, html
+from tracker.actors import CHECKER
 from tracker.db import Database
 from tracker.enums import LinkState
 from tracker.linkcheck.services import check_links
-from tracker.linkcheck.views import CheckReport
-from tracker.models import Link, utcnow
+from tracker.models import Host, Link, utcnow
+from tracker.politeness import hosts
 from tracker.schedule import jobs, leases, runner
 from tracker.schedule.events import LOGGER_NAME
 from tracker.settings import Settings
 
 
 def runtime(database: Database, settings: Settings, worker: str = "w1") -> jobs.Runtime:
-    return jobs.Runtime(database, settings, check_links, worker, batch_size=10)
+    return jobs.Runtime(database, settings, worker, batch_size=10)
 
 
 def test_a_restarted_worker_frees_the_leases_of_its_previous_life_at_once(
-    database: Database, settings: Settings
+    database: Database, settings: Settings, http_server: LocalServer
 ) -> None:
-    ids = add_links(database, ["https://example.org/unreachable-soon"])
+    ids = add_links(database, [http_server.route("/p", html("page", "content"))])
+    with database.transaction() as session:
+        hosts.adopt_links(session)
+    with database.transaction() as session:
+        assert len(hosts.claim_hosts(session, "w1", 10, 3600)) == 1
     assert leases.claim_due(database, "w1", 10, 3600) == ids  # then the process "died"
-    seen: list[Sequence[int]] = []
 
-    def record(
-        db: Database, actor: Actor, s: Settings, link_ids: Sequence[int], **kw: object
-    ) -> CheckReport:
-        seen.append(list(link_ids))
-        with db.transaction() as session:
-            session.execute(
-                update(Link)
-                .where(Link.id.in_(link_ids))
-                .values(next_check_at=utcnow().replace(year=2999))
-            )
-        return CheckReport.empty()
+    options = runner.ScheduleOptions(worker="w1", batch_size=5, once=True)
+    report = runner.run(database, settings, options)
 
-    report = runner.run(
-        database, settings, record, runner.ScheduleOptions(worker="w1", batch_size=5, once=True)
-    )
-    assert seen == [ids]
+    assert http_server.hits["/p"] >= 1
     assert report is not None
     assert report.claimed == 1
+    assert report.checked == 1
     assert leases.leases_by_owner(database) == []
+    with database.reading() as session:
+        assert session.scalars(select(Host.lease_owner)).all() == [None]
 
 
 def _mark(database: Database, link_id: int, **values: object) -> None:

@@ -30,6 +30,8 @@ ALLOWED = {
     "tracker.schema_check": "refusing a database at the wrong schema before any service runs",
     "tracker.migrate": "init and db upgrade|downgrade|current: schema plumbing, no rules",
     "tracker.jsonable": "the one JSON encoding of views",
+    "tracker.web": "`serve`: the CLI starts the web front end (create_app)",
+    "tracker.web.server": "`serve`: ... and runs it under waitress",
 }
 SERVICE_OR_VIEW = re.compile(r"^tracker\.\w+\.(services|views)$")
 

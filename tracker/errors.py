@@ -30,6 +30,14 @@ class PermissionDenied(TrackerError):
     """The acting reviewer's role (or the system actor) may not take this action."""
 
 
+class NotAuthenticated(TrackerError):
+    """No valid credentials: a wrong password, an unknown, expired or revoked token."""
+
+
+class TooManyAttempts(TrackerError):
+    """Too many failed logins lately, for that name or from that address: wait and retry."""
+
+
 class StaleVersion(TrackerError):
     """An optimistic-locking conflict: someone changed the record since the caller read it."""
 
@@ -53,6 +61,8 @@ class Interrupted(TrackerError):
 HTTP_STATUS: dict[type[TrackerError], int] = {
     NotFound: 404,
     PermissionDenied: 403,
+    NotAuthenticated: 401,
+    TooManyAttempts: 429,
     StaleVersion: 409,
     InvalidInput: 422,
     FetchError: 502,

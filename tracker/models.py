@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Enum,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -262,14 +264,50 @@ class ArticleEvent(Base):
     created_at: Mapped[created_at]
 
 
+SCHEDULED = text("next_check_at IS NOT NULL")
+"""The predicate of the due indexes: retired links (never scheduled) stay out of them."""
+
+
+class Host(Base):
+    """One origin (scheme, host, port) the checkers share politely: who holds it, when it may
+    next be asked, and until when it asked to be left alone (429, 503, ``Retry-After``).
+
+    A worker holds a host under a lease while it checks the host's due links, so one worker
+    at a time applies the host's concurrency and rate; a pause is seen by every worker.
+    """
+
+    __tablename__ = "hosts"
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(URL_MAX_LENGTH), unique=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[timestamp]
+    next_allowed_at: Mapped[timestamp]
+    paused_until: Mapped[timestamp]
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[created_at]
+
+
 class Link(Base):
     """One cited URL, shared by every article that cites it, and its health over time."""
 
     __tablename__ = "links"
-    __table_args__ = (Index("ix_links_due", "next_check_at", "lease_expires_at"),)
+    __table_args__ = (
+        # Lease columns stay out of every index, so taking and renewing a lease is a HOT
+        # update (no new index entries); retired links stay out of the due indexes.
+        Index("ix_links_due", "next_check_at", postgresql_where=SCHEDULED, sqlite_where=SCHEDULED),
+        Index(
+            "ix_links_host_due",
+            "host_id",
+            "next_check_at",
+            postgresql_where=SCHEDULED,
+            sqlite_where=SCHEDULED,
+        ),
+    )
 
     id: Mapped[intpk]
     url: Mapped[url_column] = mapped_column(unique=True)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("hosts.id", ondelete="SET NULL"))
     source_id: Mapped[int | None] = mapped_column(
         ForeignKey("sources.id", ondelete="SET NULL"), index=True
     )
@@ -295,6 +333,8 @@ class Link(Base):
     archive_url: Mapped[str | None] = mapped_column(String(URL_MAX_LENGTH))
     archive_timestamp: Mapped[timestamp]
     archive_checked_at: Mapped[timestamp]
+    # Which archive holds archive_url (a name from the archives setting, or "availability").
+    archive_name: Mapped[str | None] = mapped_column(String(100))
     override_state: Mapped[LinkState | None]
     override_note: Mapped[str | None] = mapped_column(Text)
     override_by_id: Mapped[int | None] = mapped_column(
@@ -308,6 +348,9 @@ class Link(Base):
         back_populates="link", cascade="all, delete-orphan", order_by="LinkCheck.checked_at"
     )
     citations: Mapped[list[Citation]] = relationship(back_populates="link")
+    captures: Mapped[list[Capture]] = relationship(
+        viewonly=True, order_by="(Capture.captured_at, Capture.id)"
+    )
 
     @hybrid_property
     def effective_state(self) -> LinkState:
@@ -396,6 +439,13 @@ class ClaimSource(Base):
     evidence_passage: Mapped[str | None] = mapped_column(Text)
     evidence_found: Mapped[bool | None] = mapped_column(Boolean)
     evidence_checked_at: Mapped[timestamp]
+    # The passage where the evidence was last found, kept when the page later loses it or
+    # dies, with our capture of the page it was read from (quoted by reports).
+    found_passage: Mapped[str | None] = mapped_column(Text)
+    found_capture_id: Mapped[int | None] = mapped_column(
+        ForeignKey("captures.id", ondelete="SET NULL"), index=True
+    )
+    found_at: Mapped[timestamp]
     created_at: Mapped[created_at]
 
     claim: Mapped[Claim] = relationship(back_populates="sources")
@@ -446,11 +496,46 @@ class LinkCheck(Base):
     not_modified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     worker: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[LinkState | None]
+    """The link's checker state after this check (kept by pruning when it changed)."""
 
     link: Mapped[Link] = relationship(back_populates="checks")
 
 
-# The feature modules that keep their tables beside them register them on Base here, so that
-# Base.metadata (migrations, the drift check) is complete whoever imports the models.
+class Capture(Base):
+    """Our own copy of a source: one WARC response (or revisit) record in the capture store.
+
+    ``revisit_of`` names the WARC-Record-ID of the full record holding the same payload
+    (identical payloads are stored once); ``warc_file`` is relative to the capture folder.
+    """
+
+    __tablename__ = "captures"
+    __table_args__ = (Index("ix_captures_link_captured", "link_id", "captured_at"),)
+
+    id: Mapped[intpk]
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    check_id: Mapped[int | None] = mapped_column(
+        ForeignKey("link_checks.id", ondelete="SET NULL"), index=True
+    )
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    url: Mapped[url_column]
+    http_status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    payload_digest: Mapped[str] = mapped_column(String(64), index=True)
+    payload_length: Mapped[int] = mapped_column(BigInteger)
+    fingerprint: Mapped[str | None] = mapped_column(String(128))
+    record_id: Mapped[str] = mapped_column(String(100))
+    revisit_of: Mapped[str | None] = mapped_column(String(100))
+    warc_file: Mapped[str] = mapped_column(String(255))
+    warc_offset: Mapped[int] = mapped_column(BigInteger)
+    warc_length: Mapped[int] = mapped_column(BigInteger)
+
+    link: Mapped[Link] = relationship(viewonly=True)
+
+
+# The feature modules that keep their tables beside them (accounts, alerts, feeds) register them
+# on Base here, so that Base.metadata (migrations, the drift check) is complete whoever imports
+# the models.
+from tracker.accounts import models as _accounts_models  # noqa: E402, F401
 from tracker.alerts import models as _alert_models  # noqa: E402, F401
 from tracker.feeds import models as _feed_models  # noqa: E402, F401

@@ -7,9 +7,10 @@ The settings file is ``$FACT_TRACKER_CONFIG`` or ``config.toml`` in the user's c
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -26,6 +27,17 @@ from tracker.setting_sources import (
 )
 
 __all__ = ["Settings", "load_settings", "redact_url", "settings_file"]
+
+
+class MementoArchive(BaseModel):
+    """An archive spoken to through Memento (RFC 7089): a TimeGate and/or a TimeMap prefix,
+    each followed by the original URL."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    timegate: str = ""
+    timemap: str = ""
 
 
 class Settings(BaseSettings):
@@ -46,7 +58,23 @@ class Settings(BaseSettings):
     )
     timeout: float = Field(10.0, gt=0, description="Seconds allowed for one HTTP request")
     concurrency: int = Field(32, ge=1, description="Links checked at once, in all")
-    per_host_concurrency: int = Field(2, ge=1, description="Links checked at once on one host")
+    per_host_concurrency: int = Field(
+        2, ge=1, description="Requests in flight to one host, across all workers"
+    )
+    per_host_rate: float = Field(
+        1.0, gt=0, description="Requests per second to one host, across all workers"
+    )
+    per_domain_limits: str = Field(
+        "",
+        description="Per-domain concurrency/rate overrides, e.g. 'example.org=4/10, "
+        "slow.example=1/0.2' (a domain covers its subdomains)",
+    )
+    host_pause_seconds: float = Field(
+        60.0, ge=0, description="How long a 429 or 503 without Retry-After pauses its host"
+    )
+    max_host_pause_seconds: float = Field(
+        3600.0, ge=0, description="Cap on how long one answer may pause a host"
+    )
     user_agent: str = Field(
         f"fact-tracker/{__version__} (+https://github.com/fact-tracker/fact-tracker)",
         description="User-Agent sent with every request",
@@ -79,9 +107,67 @@ class Settings(BaseSettings):
         "https://archive.org/wayback/available",
         description="Wayback-compatible availability API; empty disables archive lookups",
     )
-    archive_save: bool = Field(False, description="Ask the archive to save new links")
+    archive_save: bool = Field(
+        False,
+        description="Ask archives to save new links (Save Page Now 2 when its keys are set, "
+        "else archive_save_url; and Perma.cc when its key is set)",
+    )
     archive_save_url: str = Field(
-        "https://web.archive.org/save/", description="Save endpoint (the URL is appended)"
+        "https://web.archive.org/save/",
+        description="Plain save endpoint, without keys (the URL is appended)",
+    )
+    memento_archives: tuple[MementoArchive, ...] = Field(
+        (
+            MementoArchive(
+                name="internet-archive",
+                timegate="https://web.archive.org/web/",
+                timemap="https://web.archive.org/web/timemap/link/",
+            ),
+        ),
+        description="Archives asked through Memento (RFC 7089), as a JSON list of "
+        '{"name", "timegate", "timemap"}; the copy closest to the article\'s date wins; '
+        "[] disables them",
+    )
+    archive_requests_per_second: float = Field(
+        1.0, gt=0, description="Requests per second sent to each archive (lookups and saves)"
+    )
+    spn2_url: str = Field(
+        "https://web.archive.org/save",
+        description="Save Page Now 2 endpoint (status at <url>/status/<job id>)",
+    )
+    spn2_access_key: str = Field("", description="Save Page Now 2 S3-style access key")
+    spn2_secret_key: str = Field("", description="Save Page Now 2 S3-style secret key")
+    perma_api_url: str = Field("https://api.perma.cc/v1/", description="Perma.cc API root")
+    perma_api_key: str = Field("", description="Perma.cc API key (saving to Perma.cc needs it)")
+    perma_folder: str = Field("", description="Perma.cc folder id new records go to")
+    archive_save_wait: float = Field(
+        120.0, ge=0, description="Seconds a save job is polled for before it is left running"
+    )
+    capture: bool = Field(
+        True,
+        description="Keep our own WARC copy of each live source, when first checked alive "
+        "and whenever its content changes",
+    )
+    capture_dir: str = Field(
+        "",
+        description="Folder of the WARC captures; empty: `<database>.captures` beside the "
+        "SQLite file, or `captures` in the user data dir for PostgreSQL",
+    )
+    capture_max_bytes: int = Field(
+        5 * 1024 * 1024, ge=0, description="Largest response body captured (as received)"
+    )
+    capture_file_bytes: int = Field(
+        1024 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="Size at which a day's WARC file is closed and the next one started",
+    )
+    capture_content_types: str = Field(
+        "text/html,application/xhtml+xml,text/plain,application/pdf",
+        description="Comma-separated media types captured (a type ending in / takes them all)",
+    )
+    capture_skip_domains: str = Field(
+        "",
+        description="Comma-separated domains never captured (any host under them)",
     )
     claims_model_path: str = Field(
         "",
@@ -106,7 +192,7 @@ class Settings(BaseSettings):
         5.0, gt=0, description="How often `fact-tracker schedule` looks for due links"
     )
     schedule_batch_size: int = Field(
-        100, ge=1, le=10_000, description="Due links one worker claims and checks at a time"
+        100, ge=1, le=10_000, description="Most links of a host claimed ahead of its checks"
     )
     schedule_worker_id: str = Field(
         "",
@@ -183,6 +269,25 @@ class Settings(BaseSettings):
         "source's own record counts toward its score",
     )
 
+    web_session_key: str = Field(
+        "",
+        description="Key that signs the web workspace's session cookies (default: a random key "
+        "kept in the user data dir, made on first use)",
+    )
+    web_secure_cookies: bool = Field(
+        False,
+        description="Send the workspace's session cookie over HTTPS only (set it when a "
+        "TLS proxy serves `fact-tracker serve`)",
+    )
+
+    @field_validator("per_domain_limits")
+    @classmethod
+    def _domain_limits_parse(cls, value: str) -> str:
+        from tracker.politeness.limits import parse_domain_limits
+
+        parse_domain_limits(value)  # a ValueError names the part that is wrong
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -217,6 +322,10 @@ class Settings(BaseSettings):
             shown = redact_url(value) if name == "database_url" else str(value)
             if name == "smtp_password" and value:
                 shown = "***"
+            if isinstance(value, tuple) and all(isinstance(item, BaseModel) for item in value):
+                shown = json.dumps([item.model_dump() for item in value])  # as it is written
+            if name.endswith("_key") and value:
+                shown = "(set)"  # a secret (an API key, the web session key): never printed
             rows.append((name, f"{ENV_PREFIX}{name.upper()}", shown, field.description or ""))
         return rows
 

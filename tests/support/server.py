@@ -21,6 +21,7 @@ class Request:
     path: str
     headers: dict[str, str]
     client_port: int = 0  # the same port for two requests: one kept-alive connection
+    body: bytes = b""
 
 
 @dataclass
@@ -65,6 +66,9 @@ class LocalServer:
         self.fallback: Route = Reply(404, "<html><title>Not found</title>Not found</html>")
         self.hits: Counter[str] = Counter()
         self.requests: list[Request] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests this host had in flight at once
+        self.arrivals: list[float] = []  # time.monotonic() of each request's arrival
         self._lock = threading.Lock()
         self._server = _Server((host, 0), self._handler_class())
         self._server.daemon_threads = True
@@ -104,7 +108,24 @@ class LocalServer:
         with self._lock:
             self.hits[request.path] += 1
             self.requests.append(request)
+            self.arrivals.append(time.monotonic())
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
         return self.routes.get(request.path, self.fallback)
+
+    def _answered(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def max_per_second(self) -> int:
+        """The most requests that arrived within any one second (a sliding window)."""
+        times = sorted(self.arrivals)
+        most = start = 0
+        for end, arrived in enumerate(times):
+            while arrived - times[start] >= 1.0:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -116,13 +137,25 @@ class LocalServer:
                 pass
 
             def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
                 request = Request(
-                    self.command, self.path, dict(self.headers.items()), self.client_address[1]
+                    self.command,
+                    self.path,
+                    dict(self.headers.items()),
+                    self.client_address[1],
+                    self.rfile.read(length) if length else b"",
                 )
                 route = server._record(request)
-                reply = route(request) if callable(route) else route
-                if reply.delay:
-                    time.sleep(reply.delay)
+                try:
+                    reply = route(request) if callable(route) else route
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                finally:
+                    # Before the answer leaves: the client cannot free the slot sooner.
+                    server._answered()
+                self._answer(reply)
+
+            def _answer(self, reply: Reply) -> None:
                 body = reply.body.encode("utf-8") if isinstance(reply.body, str) else reply.body
                 self.send_response(reply.status)
                 if reply.content_type:

@@ -98,17 +98,25 @@ def _read_file(settings: Settings, path: Path, url: str | None, fmt: Format) -> 
         raise InvalidInput(
             f"{path} is larger than {settings.max_body_bytes} bytes (FACT_TRACKER_MAX_BODY_BYTES)"
         )
-    data = path.read_bytes()
-    _refuse_binary(data, str(path))
+    return read_bytes(path.read_bytes(), str(path.resolve()), url=url, fmt=fmt, shown=str(path))
+
+
+def read_bytes(
+    data: bytes, name: str, *, url: str | None, fmt: Format, shown: str | None = None
+) -> Document:
+    """A document from bytes already in hand (a file's, an upload's) named ``name``."""
+    shown = shown or name
+    _refuse_binary(data, shown)
+    suffix = Path(name).suffix.lower()
     if fmt != "auto":
         kind: DocumentKind = fmt
-    elif path.suffix.lower() in _EXTENSIONS:
-        kind = _EXTENSIONS[path.suffix.lower()]
+    elif suffix in _EXTENSIONS:
+        kind = _EXTENSIONS[suffix]
     else:
         head = data[:1024].lstrip().lower()
         kind = "html" if head.startswith((b"<!doctype html", b"<html")) else "text"
     text = decode(data, html=kind == "html")
-    return Document(text, kind, normalize_url(url) if url else None, str(path.resolve()))
+    return Document(text, kind, normalize_url(url) if url else None, name)
 
 
 def _refuse_binary(data: bytes, name: str) -> None:

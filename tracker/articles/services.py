@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.actors import FOLLOWER, Actor
 from tracker.articles.lookup import get_article, record_article_event
@@ -20,6 +20,7 @@ from tracker.articles.views import (
     ArticleChange,
     ArticleDeletion,
     ArticleDetail,
+    ArticleReading,
     ArticleView,
     CitationResolution,
     CitationView,
@@ -34,9 +35,12 @@ from tracker.models import Article, Citation, Claim, ClaimSource, Link, Source, 
 from tracker.review.claims import record_claim_event
 from tracker.review.edits import unchecked
 from tracker.review.reviewers import Acting, may_change, may_read
-from tracker.review.views import ClaimSummary
+from tracker.review.views import ClaimSummary, ClaimView
 from tracker.settings import Settings
 from tracker.urls import normalize_url, registrable_domain
+
+if TYPE_CHECKING:
+    from tracker.articles.documents import Document
 
 TITLE_MAX = 1000
 NAME_MAX = 300
@@ -56,15 +60,48 @@ def ingest(
     The actor is checked before anything is fetched; fetching and parsing happen outside the
     transaction, so a slow page never holds the database.
     """
-    from scrapers import parse_document
     from tracker.articles.documents import load_document
+
+    with database.reading() as session:
+        _may_ingest(session, actor)
+    return _store_document(
+        database, actor, settings, load_document(settings, source, url=url, fmt=fmt)
+    )
+
+
+def ingest_upload(
+    database: Database,
+    actor: Actor,
+    settings: Settings,
+    data: bytes,
+    file_name: str,
+    *,
+    url: str | None = None,
+    fmt: Format = "auto",
+) -> IngestView:
+    """Ingest an uploaded file (its bytes and its name), as :func:`ingest` does a saved one."""
+    from tracker.articles.documents import read_bytes
+
+    with database.reading() as session:
+        _may_ingest(session, actor)
+    name = (file_name or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
+    if len(data) > settings.max_body_bytes:
+        raise InvalidInput(f"{name} is larger than {settings.max_body_bytes} bytes")
+    if not data:
+        raise InvalidInput(f"{name} is empty")
+    return _store_document(
+        database, actor, settings, read_bytes(data, f"upload:{name}", url=url, fmt=fmt, shown=name)
+    )
+
+
+def _store_document(
+    database: Database, actor: Actor, settings: Settings, document: Document
+) -> IngestView:
+    from scrapers import parse_document
     from tracker.articles.ingest import store  # scrapers and the claim detector: heavy imports
     from tracker.extraction.detector import detect_claims
     from tracker.extraction.refit import model_for
 
-    with database.reading() as session:
-        _may_ingest(session, actor)
-    document = load_document(settings, source, url=url, fmt=fmt)
     scraped = parse_document(document.text, document.url, document.kind)
     if not scraped.text.strip():
         raise InvalidInput(f"no article text found in {document.input_name}")
@@ -114,14 +151,82 @@ def show_article(database: Database, actor: Actor, article_id: int) -> ArticleDe
             select(Citation)
             .where(Citation.article_id == article.id)
             .order_by(Citation.position)
-            .options(selectinload(Citation.link))
+            .options(joinedload(Citation.link))
         ).all()
+        claims = _claim_summaries(session, article.id)
+        domain = article.source.domain if article.source_id and article.source else None
+        view = ArticleView.of(
+            article,
+            source=domain,
+            citations=len(citations),
+            unresolved=sum(1 for citation in citations if citation.link_id is None),
+            claims=len(claims),
+        )
         return ArticleDetail(
-            article=_article_views(session, [article])[0],
+            article=view,
             text=article.text,
             citations=tuple(CitationView.of(citation) for citation in citations),
-            claims=tuple(ClaimSummary.of(claim) for claim in _claims_of(session, [article.id])),
+            claims=claims,
         )
+
+
+def _claim_summaries(session: Session, article_id: int) -> tuple[ClaimSummary, ...]:
+    """The article's claims in reading order, read as plain rows (an article may have
+    hundreds: no ORM objects to build)."""
+    rows = session.execute(
+        select(
+            Claim.id,
+            Claim.article_id,
+            Claim.text,
+            Claim.kind,
+            Claim.status,
+            Claim.score,
+            Claim.position,
+            Claim.needs_rereview,
+            Claim.version,
+        )
+        .where(Claim.article_id == article_id)
+        .order_by(Claim.position.is_(None), Claim.position, Claim.id)
+    )
+    return tuple(ClaimSummary(*row) for row in rows)
+
+
+def article_reading(database: Database, actor: Actor, article_id: int) -> ArticleReading:
+    """The article's text in sentences, each claim's sentence marked (:class:`ReadingSegment`)."""
+    from tracker.articles.reading import reading_segments
+
+    detail = show_article(database, actor, article_id)
+    segments, unplaced = reading_segments(detail.text, detail.claims)
+    return ArticleReading(detail, segments, unplaced)
+
+
+def promote_sentence(database: Database, actor: Actor, article_id: int, start: int) -> ClaimView:
+    """Make the article's sentence starting at ``start`` a claim, with the citations in it as
+    its sources (a sentence the detector passed over, or one a reviewer rejected)."""
+    from tracker.extraction.sentences import split_sentences
+    from tracker.review.services import add_claim
+
+    with database.reading() as session:
+        may_change(session, actor, "add claims")
+    detail = show_article(database, actor, article_id)
+    sentence = next((s for s in split_sentences(detail.text) if s.start == start), None)
+    if sentence is None:
+        raise InvalidInput(f"article {article_id} has no sentence starting at {start}")
+    if any(c.position == start or c.text == sentence.text for c in detail.claims):
+        raise InvalidInput(f"that sentence of article {article_id} is already a claim")
+    urls = [
+        citation.url
+        for citation in detail.citations
+        if citation.url is not None and sentence.start <= citation.position < sentence.end
+    ]
+    return add_claim(
+        database,
+        actor,
+        article_id,
+        sentence.text,
+        sources=list(dict.fromkeys(urls)),
+        position=start,
+    )
 
 
 def edit_article(

@@ -142,3 +142,23 @@ class CitationResolution:
     replaced_url: str | None
     claims: tuple[int, ...]
     retired_links: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReadingSegment:
+    """A run of an article's text as the workspace shows it: a sentence (``start`` is its
+    offset, which promoting it names), the claim it is (``claim_id``), or the space between."""
+
+    text: str
+    start: int | None
+    claim_id: int | None
+
+
+@dataclass(frozen=True)
+class ArticleReading:
+    """An article cut into sentences in reading order, each claim's sentence marked."""
+
+    detail: ArticleDetail
+    segments: tuple[ReadingSegment, ...]
+    unplaced_claims: tuple[int, ...]
+    """Claims whose sentence is not in the text (added by hand, or the text changed)."""

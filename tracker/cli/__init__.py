@@ -49,6 +49,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 COMMAND_MODULES = {
     "alerts": "alerts",
     "articles": "articles",
+    "captures": "captures",
     "check": "links",
     "citations": "articles",
     "claims": "claims",
@@ -65,6 +66,7 @@ COMMAND_MODULES = {
     "review": "review_queue",
     "reviewers": "reviewers",
     "schedule": "schedule",
+    "serve": "serve",
     "sources": "sources",
     "verdict": "review",
 }

@@ -10,7 +10,8 @@ fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -235,3 +236,29 @@ def cell(value: Any) -> str:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """``1 link``, ``2 links``."""
     return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+@contextmanager
+def progress_bar(
+    enabled: bool, label: str = "checking"
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on a terminal's stderr; nothing when piped or printing JSON."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        label,
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr_console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

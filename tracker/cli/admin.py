@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli._common import AppContext, emit_json, json_option, pass_app, print_table, say
+from tracker.cli._common import (
+    AppContext,
+    emit_json,
+    json_option,
+    pass_app,
+    plural,
+    print_table,
+    progress_bar,
+    reviewer_option,
+    say,
+)
 from tracker.errors import InvalidInput
 from tracker.settings import redact_url, settings_file
 
@@ -56,6 +66,56 @@ def downgrade(app: AppContext, revision: str, yes: bool) -> None:
     database = app.database(require_schema=False)
     migrate.downgrade(database.engine, revision)
     say(f"Database at {migrate.current_revision(database.engine) or 'base'}")
+
+
+@db.command("prune-checks")
+@click.option(
+    "--keep-days",
+    type=click.FloatRange(min=0),
+    required=True,
+    metavar="N",
+    help="Keep every check of the last N days.",
+)
+@click.option(
+    "--keep-latest",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Also keep each link's newest checks, however old.",
+)
+@reviewer_option
+@json_option
+@pass_app
+def prune_checks(
+    app: AppContext, keep_days: float, keep_latest: int, reviewer: str | None, as_json: bool
+) -> None:
+    """Delete routine link checks older than N days; needs an admin.
+
+    Every link keeps its first check, each check where its state changed (alive, at_risk,
+    dead...) and its newest checks, so timelines, rot rates and reports read the same. Claim
+    history and every other record are never touched. One transaction: all or nothing.
+
+    \b
+    Example:
+      fact-tracker db prune-checks --keep-days 90 --reviewer ana
+    """
+    from tracker.linkcheck.services import prune_checks as prune
+
+    with progress_bar(not as_json, "pruning") as progress:
+        report = prune(
+            app.database(),
+            app.actor(reviewer),
+            keep_days=keep_days,
+            keep_latest=keep_latest,
+            progress=progress,
+        )
+    if as_json:
+        emit_json(report)
+        return
+    say(
+        f"Deleted {plural(report.deleted, 'check')} of {report.checks_before:,} "
+        f"(kept {report.kept:,}; routine checks before {report.cutoff:%Y-%m-%d %H:%M} UTC)"
+    )
 
 
 @db.command()

@@ -26,9 +26,11 @@ def demo(app: AppContext, output_dir: Path) -> None:
 
     Starts a web site on 127.0.0.1 with an opinion article and the pages it cites (alive,
     moved, dead, withdrawn, a soft-404, and one whose figure is edited away between two
-    checks) plus a local Wayback-style archive. It ingests the article, records verdicts
-    from a demo reviewer, checks every link twice so rot is confirmed and the edited page
-    flags its verdict for re-review, finds archived copies, and writes the HTML report.
+    checks) plus two local archives (a Wayback-style availability API and a Memento one). It
+    ingests the article, records verdicts from a demo reviewer, checks every link twice so
+    rot is confirmed and the edited page flags its verdict for re-review, keeps our own
+    captures of the live sources and the passages where evidence was found, finds archived
+    copies of the dead links, and writes the HTML report and a WACZ of the captures.
 
     Uses a temporary SQLite database unless --db URL is given (before or after `demo`); then
     everything stays there to explore. Nothing leaves this machine.
@@ -47,7 +49,31 @@ def demo(app: AppContext, output_dir: Path) -> None:
     rows.append(("claims", "needs re-review", result.flagged_for_rereview))
     rows.append(("links", "with an archived copy", result.archived_links))
     print_table(["what", "state", "count"], rows, title="Demo summary")
+    print_table(
+        ["capture", "source", "captured (UTC)"],
+        [(capture_id, url, when) for url, capture_id, when in result.captures],
+        title="Our captures of the live sources",
+    )
+    print_table(
+        ["claim", "passage kept", "from capture"],
+        [
+            (claim_id, passage, capture_id or "-")
+            for claim_id, passage, capture_id in result.passages
+        ],
+        title="Evidence passages, as the sources said them",
+    )
+    print_table(
+        ["dead or at-risk link", "archived copy", "archive"],
+        [(url, copy, name or "-") for url, copy, name in result.archived],
+        title="Archived copies of the rotten links",
+    )
+    if result.captures_path is not None:
+        say(f"Captures: {result.captures_path.resolve()} (WACZ: ReplayWeb.page, pywb)")
     say(f"Report: {result.report_path.resolve()}")
+    say(
+        "Browse the demo in the web workspace: fact-tracker serve --demo "
+        "(it prints a password; then open http://127.0.0.1:8000/)"
+    )
 
 
 COMMANDS = [demo]

@@ -7,10 +7,6 @@ redirect_loop, invalid_url), so CI pipelines can gate on it; 1 and 2 as everywhe
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
 import click
 
 from tracker.cli._common import (
@@ -20,44 +16,19 @@ from tracker.cli._common import (
     pass_app,
     plural,
     print_table,
+    progress_bar,
     reviewer_option,
     say,
-    stderr_console,
 )
 from tracker.enums import CheckOutcome, LinkState
 from tracker.linkcheck.views import CheckReport, LinkSummary
 
 EXIT_BROKEN_LINKS = 3
-DUE_BATCH_SIZE = 10_000
-"""Much larger than the scheduler's default: each batch ends waiting for its slowest link (a
-link answering in 2 s idles the other slots for up to 2 s), so a run checks fastest in one
-batch. Smaller batches let other workers take a share of the due links sooner."""
+DUE_BATCH_SIZE = 200
+"""Links of one host claimed ahead of its checks (no batch waits for its slowest link any
+more: a worker claims more as slots free up)."""
 STATE_CHOICES = click.Choice([state.value for state in LinkState])
 OUTCOME_CHOICES = click.Choice([outcome.value for outcome in CheckOutcome])
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on a terminal's stderr; nothing when piped or printing JSON."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "checking",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr_console(),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("links", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 @click.command()
@@ -76,10 +47,10 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 )
 @click.option(
     "--batch-size",
-    type=click.IntRange(1, 100_000),
+    type=click.IntRange(1, 10_000),
     default=DUE_BATCH_SIZE,
     show_default=True,
-    help="With --due: links claimed (leased) at a time.",
+    help="With --due: most links of one host claimed (leased) ahead of its checks.",
 )
 @json_option
 @pass_app
@@ -100,7 +71,7 @@ def check(
     Examples:
       fact-tracker check --all
       fact-tracker check --due --concurrency 64
-      fact-tracker check --due --batch-size 200   # beside running schedulers
+      fact-tracker check --due                    # beside running schedulers
       fact-tracker check --link https://example.org/report.pdf --json
       fact-tracker check --article 3
 
@@ -108,9 +79,11 @@ def check(
     server_error, timeout, unreachable, redirect_loop, invalid_url) and a state (alive, at_risk,
     dead). Exits 3 when a checked link is broken, so scripts can gate on it.
 
-    --due claims the due links in batches under a lease, exactly as `fact-tracker schedule`
-    does, so it may run beside schedulers sharing a PostgreSQL database: no link is checked
-    twice, and an interrupted run releases what it claimed.
+    --due holds hosts and claims their due links under leases, exactly as `fact-tracker
+    schedule` does, so it may run beside schedulers sharing a PostgreSQL database: no link is
+    checked twice, no host gets more than its limits from all of them together, and an
+    interrupted run releases what it claimed. --all, --link and --article check what they
+    name now, without leases, FACT_TRACKER_PER_HOST_CONCURRENCY per host.
     """
     from tracker.actors import CHECKER
     from tracker.errors import InvalidInput
@@ -120,7 +93,7 @@ def check(
         raise InvalidInput("choose exactly one of --all, --due, --link URL|ID, --article ID")
     settings = app.settings.with_overrides(concurrency=concurrency)
     database = app.database()
-    with _progress(not as_json) as progress:
+    with progress_bar(not as_json) as progress:
         if due:
             report = check_due_links(
                 database, CHECKER, settings, batch_size=batch_size, progress=progress

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from tracker.actors import CHECKER, LOCAL_READER, Actor
 from tracker.db import Database
 from tracker.demo.site import AIR_DEFENCE, BUDGETS, POLL, SPENDING, DemoSite
 from tracker.enums import ClaimStatus, LinkState, Role
-from tracker.models import Claim, ClaimSource, Link
+from tracker.models import Capture, Claim, ClaimSource, Link
 from tracker.settings import Settings
 
 DEMO_REVIEWER = "demo-reviewer"
@@ -58,6 +58,13 @@ class DemoResult:
     links_by_state: dict[str, int] = field(default_factory=dict)
     flagged_for_rereview: int = 0
     archived_links: int = 0
+    captures: tuple[tuple[str, int, str], ...] = ()
+    """Our captures: (link URL, capture id, captured at)."""
+    passages: tuple[tuple[int, str, int | None], ...] = ()
+    """Each found evidence's kept passage: (claim id, passage, capture id)."""
+    archived: tuple[tuple[str, str, str | None], ...] = ()
+    """Dead or at-risk links' archived copies: (link URL, copy URL, archive name)."""
+    captures_path: Path | None = None
 
 
 def demo_settings(base: Settings, site: DemoSite, database_url: str) -> Settings:
@@ -68,6 +75,7 @@ def demo_settings(base: Settings, site: DemoSite, database_url: str) -> Settings
         organization_name=base.organization_name or "fact-tracker demo",
         organization_url=base.organization_url or f"{site.origin}/",
         archive_url=site.archive_api_url,
+        memento_archives=[site.memento_archive()],
         archive_save=False,
         dead_after_checks=2,
         dead_after_hours=0.0,
@@ -96,6 +104,7 @@ def _run(
     database: Database, settings: Settings, site: DemoSite, output_dir: Path, step: Step
 ) -> DemoResult:
     from tracker.articles.services import ingest
+    from tracker.captures.services import export_captures
     from tracker.linkcheck.services import check_links, links_to_check, lookup_archives
     from tracker.reporting.services import article_report
     from tracker.review.services import add_reviewer, list_reviewers, set_status
@@ -135,7 +144,13 @@ def _run(
     report_path = output_dir / "report.html"
     report = article_report(database, REVIEWER, settings, ingested.article.id, "html")
     report_path.write_text(report.text, encoding="utf-8")
-    return _summarise(database, settings.database_url, report_path, ingested.article.id, archived)
+    result = _summarise(database, settings.database_url, report_path, ingested.article.id, archived)
+    captures_path = output_dir / "captures.wacz"
+    exported = export_captures(
+        database, REVIEWER, settings, captures_path, fmt="wacz", article_id=ingested.article.id
+    )
+    step(f"Our captures of the live sources: {exported.captures}, packaged in {captures_path}")
+    return replace(result, captures_path=captures_path)
 
 
 def _record_verdicts(database: Database, site: DemoSite, set_status: Callable[..., object]) -> int:
@@ -158,7 +173,7 @@ def _record_verdicts(database: Database, site: DemoSite, set_status: Callable[..
 
 
 def _summarise(
-    database: Database, url: str, report_path: Path, article_id: int, archived: int
+    database: Database, url: str, report_path: Path, article_id: int, archived_links: int
 ) -> DemoResult:
     claims: Counter[str] = Counter()
     links: Counter[str] = Counter()
@@ -167,9 +182,41 @@ def _summarise(
         for claim in session.scalars(select(Claim).where(Claim.article_id == article_id)):
             claims[claim.status.value] += 1
             flagged += claim.needs_rereview
-        for link in session.scalars(select(Link)):
+        copies = []
+        for link in session.scalars(select(Link).order_by(Link.id)):
             links[link.effective_state.value] += 1
-    return DemoResult(url, report_path, article_id, dict(claims), dict(links), flagged, archived)
+            if link.archive_url and link.effective_state in (LinkState.DEAD, LinkState.AT_RISK):
+                copies.append((link.url, link.archive_url, link.archive_name))
+        captures = tuple(
+            (link_url, capture_id, when.strftime("%Y-%m-%d %H:%M:%S"))
+            for link_url, capture_id, when in session.execute(
+                select(Link.url, Capture.id, Capture.captured_at)
+                .join(Link, Link.id == Capture.link_id)
+                .order_by(Capture.id)
+            ).tuples()
+        )
+        passages = tuple(
+            session.execute(
+                select(
+                    ClaimSource.claim_id, ClaimSource.found_passage, ClaimSource.found_capture_id
+                )
+                .join(Claim, Claim.id == ClaimSource.claim_id)
+                .where(Claim.article_id == article_id, ClaimSource.found_passage.is_not(None))
+                .order_by(ClaimSource.claim_id, ClaimSource.id)
+            ).tuples()
+        )
+    return DemoResult(
+        url,
+        report_path,
+        article_id,
+        dict(claims),
+        dict(links),
+        flagged,
+        archived_links,
+        captures=captures,
+        passages=passages,  # type: ignore[arg-type]
+        archived=tuple(copies),
+    )
 
 
 def _counts(counter: dict[str, int]) -> str:

@@ -19,7 +19,11 @@ soft_404   200 whose page says "not found" (the press release vanished); archive
 
 The archive answers the Wayback availability API at ``/wayback/available?url=...`` (point
 the ``archive_url`` setting at :attr:`DemoSite.archive_api_url`) and serves the snapshots
-at ``/web/<timestamp>/<original url>``.
+at ``/web/<timestamp>/<original url>``. A second archive speaks Memento (RFC 7089): a TimeMap
+at ``/memento/timemap/<url>``, a TimeGate at ``/memento/timegate/<url>`` and its mementos at
+``/memento/web/<timestamp>/<url>`` (:meth:`DemoSite.memento_archive`); it holds other dates of
+some pages, so each dead link's copy comes from the archive whose copy is closest to the
+article's date.
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,6 +44,7 @@ ARTICLE_PATH = "/opinion/2024/11/five-obstacles-peacekeepers.html"
 ARCHIVE_API_PATH = "/wayback/available"
 SNAPSHOT_PREFIX = "/web/"
 SNAPSHOT_TIMESTAMP = "20241020120000"
+MEMENTO_PREFIX = "/memento/"
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class CitedPage:
     body: str
     archived: bool = False
     moved_to: str | None = None
+    memento_at: str | None = None
+    """When the Memento archive captured the page (YYYYMMDDhhmmss); None: it did not."""
 
 
 POLL = CitedPage(
@@ -123,6 +132,7 @@ LOGISTICS = CitedPage(
         "troops and equipment move east without border delays.</p>"
     ),
     archived=True,
+    memento_at="20241108090000",  # three days before the article: nearer than the other copy
 )
 MISSION = CitedPage(
     key="mission",
@@ -136,6 +146,7 @@ MISSION = CitedPage(
         "contact is frozen.</p>"
     ),
     archived=True,
+    memento_at="20230301000000",  # long before the article: the other archive's copy wins
 )
 
 CITED_PAGES: tuple[CitedPage, ...] = (POLL, SPENDING, BUDGETS, AIR_DEFENCE, LOGISTICS, MISSION)
@@ -205,6 +216,7 @@ class _Reply:
     body: str = ""
     content_type: str = "text/html; charset=utf-8"
     location: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class DemoSite:
@@ -279,6 +291,8 @@ class DemoSite:
         if method == "GET":
             with self._lock:
                 self.hits[path] += 1
+        if path.startswith(MEMENTO_PREFIX):
+            return self._memento(method, target.removeprefix(MEMENTO_PREFIX))
         if path == ARCHIVE_API_PATH:
             return self._availability(parse_qs(parts.query).get("url", [""])[0])
         if path.startswith(SNAPSHOT_PREFIX):
@@ -350,6 +364,51 @@ class DemoSite:
         )
         return _Reply(200, _page(page.title, banner + page.body))
 
+    def memento_archive(self) -> dict[str, str]:
+        """The Memento archive as the ``memento_archives`` setting names it."""
+        return {
+            "name": "demo-memento",
+            "timegate": self.url(f"{MEMENTO_PREFIX}timegate/"),
+            "timemap": self.url(f"{MEMENTO_PREFIX}timemap/"),
+        }
+
+    def memento_url(self, page: CitedPage) -> str:
+        return self.url(f"{MEMENTO_PREFIX}web/{page.memento_at}/{self.url(page.path)}")
+
+    def _memento(self, method: str, rest: str) -> _Reply:
+        kind, _, tail = rest.partition("/")
+        if kind == "web":
+            stamp, _, original = tail.partition("/")
+            page = self._archived_page(original)
+            if page is None or page.memento_at != stamp:
+                return _Reply(404, _page("Not in the archive", "<p>No memento.</p>"))
+            banner = f"<p><em>Memento of {escape(self.url(page.path))}.</em></p>"
+            return _Reply(
+                200,
+                _page(page.title, banner + page.body),
+                headers={"Memento-Datetime": _http_date(page.memento_at)},
+            )
+        page = self._archived_page(tail)
+        if page is None or page.memento_at is None:
+            return _Reply(404, "no mementos", content_type="text/plain")
+        if kind == "timegate":
+            return _Reply(302, "", location=self.memento_url(page))
+        if kind == "timemap":
+            original = self.url(page.path)
+            links = [
+                f'<{original}>; rel="original"',
+                (
+                    f'<{self.memento_url(page)}>; rel="first last memento"; '
+                    f'datetime="{_http_date(page.memento_at)}"'
+                ),
+                (
+                    f'<{self.url(MEMENTO_PREFIX + "timemap/" + original)}>; rel="self"; '
+                    'type="application/link-format"'
+                ),
+            ]
+            return _Reply(200, ",\n".join(links), content_type="application/link-format")
+        return _Reply(404, "no such Memento resource", content_type="text/plain")
+
     def _index(self) -> str:
         items = "".join(
             f'<li><a href="{escape(self.url(page.path))}">{escape(page.title)}</a> '
@@ -376,6 +435,8 @@ class DemoSite:
                 self.send_header("Content-Length", str(len(body)))
                 if reply.location:
                     self.send_header("Location", reply.location)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(body)
@@ -383,6 +444,12 @@ class DemoSite:
             do_GET = do_HEAD = _serve  # noqa: N815
 
         return Handler
+
+
+def _http_date(stamp: str) -> str:
+    """YYYYMMDDhhmmss as an HTTP date (what Memento-Datetime and TimeMaps carry)."""
+    when = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    return format_datetime(when, usegmt=True)
 
 
 def _page_by_key(key: str) -> CitedPage:

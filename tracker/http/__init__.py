@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from tracker.http.client import (
         PERMANENT_REDIRECTS,
         REDIRECT_STATUSES,
+        Exchange,
         Fetcher,
         FetchFailure,
         FetchResult,
@@ -21,6 +22,7 @@ __all__ = [
     "PERMANENT_REDIRECTS",
     "REDIRECT_STATUSES",
     "BlockedAddress",
+    "Exchange",
     "FailureKind",
     "FetchFailure",
     "FetchResult",

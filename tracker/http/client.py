@@ -58,6 +58,8 @@ class FetchResult:
     body: bytes
     truncated: bool
     elapsed_ms: int
+    exchange: Exchange | None = None
+    """The final request and response as they went over the wire (for WARC captures)."""
 
     @property
     def content_type(self) -> str:
@@ -89,6 +91,24 @@ class FetchResult:
     def text(self) -> str:
         """The body decoded (see :func:`tracker.http.charset.decode_body`)."""
         return decode_body(self.body, self.declared_charset, html=self.is_html)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """The last request and its response as sent and received: what a WARC capture keeps.
+
+    ``raw_body`` is the body as it arrived, still content-coded (gzip stays gzip); only the
+    chunked framing is gone, undone by the HTTP library.
+    """
+
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...]
+    version: tuple[int, int]
+    status: int
+    reason: str
+    response_headers: tuple[tuple[bytes, bytes], ...]
+    raw_body: bytes
 
 
 @dataclass
@@ -152,8 +172,9 @@ class Fetcher:
     ) -> FetchResult:
         """Fetch ``url``, following redirects by hand; raise :class:`FetchFailure`.
 
-        ``body`` is sent with the request (a webhook's POST); ``follow_redirects=False``
-        returns a redirect as the answer (a POST is never replayed to another address).
+        ``body`` is sent with the request (a webhook's POST, an archive's save request); a
+        followed redirect is then fetched with a GET, as browsers do. ``follow_redirects=False``
+        returns a redirect as the answer (a webhook is never replayed to another address).
 
         Header values with control characters are dropped rather than sent: a stored
         validator with a line feed must not become a second request header.
@@ -218,10 +239,12 @@ class Fetcher:
                     )
                 if reply.status in REDIRECT_STATUSES and follow_redirects:
                     current = self._redirect(reply, current, url, redirects, seen)
+                    if body is not None:
+                        method, body = "GET", None
                     continue
-                content, truncated = b"", False
+                content, raw, truncated = b"", b"", False
                 if read_body and method != "HEAD":
-                    content, truncated = await _read_capped(reply, max_bytes, url, redirects)
+                    content, raw, truncated = await _read_capped(reply, max_bytes, url, redirects)
                 return FetchResult(
                     url=url,
                     final_url=current,
@@ -231,6 +254,16 @@ class Fetcher:
                     body=content,
                     truncated=truncated,
                     elapsed_ms=_ms_since(started),
+                    exchange=Exchange(
+                        method,
+                        current,
+                        reply.request_headers,
+                        reply.version,
+                        reply.status,
+                        reply.reason,
+                        reply.raw_headers,
+                        raw,
+                    ),
                 )
             finally:
                 # A redirect's body is never read: an unread body closes the connection.
@@ -290,8 +323,12 @@ class Fetcher:
 
 async def _read_capped(
     reply: Reply, limit: int, original: str, redirects: list[Hop]
-) -> tuple[bytes, bool]:
-    """Read at most ``limit`` decoded bytes; a longer body is cut there (``truncated``)."""
+) -> tuple[bytes, bytes, bool]:
+    """Read at most ``limit`` decoded bytes; a longer body is cut there (``truncated``).
+
+    Returns the decoded body, the body as received (the same object when nothing was coded)
+    and whether it was cut.
+    """
     transfer = codings(*reply.headers.getall("transfer-encoding", ()))
     if transfer and transfer[-1] == "chunked":
         transfer.pop()  # the library undid the framing
@@ -301,19 +338,24 @@ async def _read_capped(
             FailureKind.PROTOCOL, f"unsupported transfer coding {unknown[0]!r}", original, redirects
         )
     content = codings(*reply.headers.getall("content-encoding", ()))
-    decoder = CappedDecoder([*content, *transfer], limit, opaque_unknown=True)
+    coded = [*content, *transfer]
+    decoder = CappedDecoder(coded, limit, opaque_unknown=True)
     chunks: list[bytes] = []
+    received: list[bytes] = []
     try:
         async for raw in reply.chunks():
+            if coded:
+                received.append(raw)
             chunks.append(decoder.feed(raw))
             if decoder.exceeded:
-                return b"".join(chunks), True
+                return b"".join(chunks), b"", True
         decoder.flush()
     except DecodeError as exc:
         raise FetchFailure(FailureKind.PROTOCOL, str(exc), original, redirects) from None
     except TransportError as exc:
         raise FetchFailure(exc.kind, str(exc), original, redirects) from None
-    return b"".join(chunks), False
+    body = b"".join(chunks)
+    return body, b"".join(received) if coded else body, False
 
 
 def _undecoded_as_escapes(location: str) -> str:

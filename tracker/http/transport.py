@@ -71,6 +71,12 @@ class Reply:
     release: Callable[[], None]
     """Done with the response: the connection goes back to the pool only if it is reusable
     (the body was read to its end, keep-alive was offered), and is closed otherwise."""
+    reason: str = ""
+    """The status line's reason phrase, as sent."""
+    raw_headers: tuple[tuple[bytes, bytes], ...] = ()
+    """The response's header lines as received, in order (what a WARC capture records)."""
+    request_headers: tuple[tuple[str, str], ...] = ()
+    """The header lines the library actually sent (Host and the rest)."""
 
 
 class Transport(Protocol):
@@ -141,6 +147,9 @@ class AiohttpTransport:
             headers=response.headers,
             chunks=lambda: _body(response, url),
             release=response.release,
+            reason=response.reason or "",
+            raw_headers=response.raw_headers,
+            request_headers=tuple(response.request_info.headers.items()),
         )
 
     async def aclose(self) -> None:

@@ -1,4 +1,5 @@
-"""Archived copies through a Wayback-compatible availability API, and save requests.
+"""Archived copies through a Wayback-compatible availability API (one source of several:
+:mod:`tracker.archives.lookup` asks it beside the Memento archives).
 
 ``GET {archive_url}?url=U&timestamp=YYYYMMDDhhmmss`` answers
 ``{"archived_snapshots": {"closest": {"available": true, "url": ..., "timestamp": ...,
@@ -27,6 +28,8 @@ TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
 class Snapshot:
     url: str
     timestamp: datetime | None
+    archive: str = "availability"
+    """Which archive holds it: "availability" (archive_url) or a Memento archive's name."""
 
 
 def availability_query(settings: Settings, url: str, near: datetime | None) -> str:
@@ -82,15 +85,3 @@ def _parse_timestamp(value: str) -> datetime | None:
         return datetime.strptime(value[:14], TIMESTAMP_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None
-
-
-async def request_save(fetcher: Fetcher, settings: Settings, url: str) -> bool:
-    """Ask the archive to save ``url`` now; whether it accepted the request."""
-    if not settings.archive_save or not settings.archive_save_url:
-        return False
-    try:
-        answer = await fetcher.fetch(settings.archive_save_url + url, read_body=False)
-    except FetchFailure as failure:
-        log.warning("archive save of %s failed: %s", url, failure)
-        return False
-    return 200 <= answer.status < 400

@@ -24,10 +24,11 @@ from typing import Any
 
 from sqlalchemy import update
 
+from tracker.archives.lookup import archives_configured, find_copy
 from tracker.db import Database
 from tracker.enums import CheckOutcome
 from tracker.http import Fetcher
-from tracker.linkcheck.archive import ArchiveUnavailable, Snapshot, find_snapshot
+from tracker.linkcheck.archive import ArchiveUnavailable, Snapshot
 from tracker.linkcheck.checker import Checker, CheckResult, LinkJob
 from tracker.linkcheck.retry import RetryPolicy
 from tracker.linkcheck.store import Written, load_jobs, slowest_first, write_results
@@ -290,9 +291,9 @@ def lookup_archives(
     """Look up archived copies of ``link_ids`` now (the scheduler's job for at-risk links).
 
     Each link's snapshot is the one closest to the earliest citing article's date. Returns
-    how many links got an archive URL. Does nothing when ``archive_url`` is empty.
+    how many links got an archive URL. Does nothing when no archive is configured.
     """
-    if not settings.archive_url or not link_ids:
+    if not archives_configured(settings) or not link_ids:
         return 0
     with database.reading() as session:
         jobs = load_jobs(session, list(link_ids), settings, clock())
@@ -304,7 +305,7 @@ def lookup_archives(
             async def one(job: LinkJob) -> tuple[int, Snapshot | None] | None:
                 async with limit:
                     try:
-                        snapshot = await find_snapshot(fetcher, settings, job.url, job.published_at)
+                        snapshot = await find_copy(fetcher, settings, job.url, job.published_at)
                     except ArchiveUnavailable as exc:
                         log.info("%s", exc)
                         return None
@@ -319,6 +320,10 @@ def lookup_archives(
         for link_id, snapshot in found:
             values: dict[str, Any] = {"archive_checked_at": now}
             if snapshot is not None:
-                values |= {"archive_url": snapshot.url, "archive_timestamp": snapshot.timestamp}
+                values |= {
+                    "archive_url": snapshot.url,
+                    "archive_timestamp": snapshot.timestamp,
+                    "archive_name": snapshot.archive,
+                }
             session.execute(update(Link).where(Link.id == link_id).values(**values))
     return sum(snapshot is not None for _, snapshot in found)

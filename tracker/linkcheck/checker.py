@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tracker.archives.lookup import find_copy
+from tracker.archives.saving import request_saves
+from tracker.captures.policy import wants_capture
 from tracker.enums import CheckOutcome
-from tracker.http import FailureKind, Fetcher, FetchFailure, FetchResult
+from tracker.http import Exchange, FailureKind, Fetcher, FetchFailure, FetchResult
 from tracker.linkcheck import archive
 from tracker.linkcheck.judging import EvidenceSpecs, PageJudge, PageReading
 from tracker.linkcheck.outcomes import SUCCESS, classify_failure, classify_status
@@ -62,6 +66,9 @@ class LinkJob:
     archive_due: bool = False
     published_at: datetime | None = None
     first_check: bool = False
+    capture_id: int | None = None
+    """The link's latest capture (ours), and its main-text fingerprint."""
+    capture_fingerprint: str | None = None
 
     @property
     def host(self) -> str:
@@ -104,6 +111,10 @@ class CheckResult:
     retry_after: str | None = None
     archive: archive.Snapshot | None = None
     archive_looked_up: bool = False
+    exchange: Exchange | None = None
+    """The answer as received, when it is to be captured (written with the result)."""
+    capture_id: int | None = None
+    """Our capture of the page as this check read it (the latest one, or the new one)."""
 
 
 class Checker:
@@ -119,8 +130,10 @@ class Checker:
         settings: Settings,
         probes: ProbeCache | None = None,
         judge: PageJudge | None = None,
+        paused_for: Callable[[str], float] | None = None,
     ) -> None:
         self.fetcher = fetcher
+        self.paused_for = paused_for or (lambda _host: 0.0)
         self.settings = settings
         self.retry = RetryPolicy.from_settings(settings)
         self.probes = probes or SHARED_PROBES
@@ -133,6 +146,8 @@ class Checker:
             result = await self.attempt(job)
             if not self.retry.should_retry(result.outcome, attempt):
                 break
+            if self.paused_for(job.host) > self.retry.max_retry_after:
+                break  # the host asked for a longer rest: the link waits for its next check
             await asyncio.sleep(self.retry.delay(attempt, result.retry_after))
             attempt += 1
         result.attempts = attempt + 1
@@ -145,16 +160,16 @@ class Checker:
         deadline: the link's outcome stands whatever the archive does (each archive request
         has its own time limit in the fetcher).
         """
-        if job.archive_due and result.outcome not in SUCCESS and self.settings.archive_url:
+        if job.archive_due and result.outcome not in SUCCESS:
             try:
-                result.archive = await archive.find_snapshot(
+                result.archive = await find_copy(
                     self.fetcher, self.settings, job.url, job.published_at
                 )
                 result.archive_looked_up = True
             except archive.ArchiveUnavailable as exc:
                 log.info("%s", exc)  # looked up again at the next failing check
         if job.first_check and result.outcome in SUCCESS and self.settings.archive_save:
-            await archive.request_save(self.fetcher, self.settings, job.url)
+            await request_saves(self.fetcher, self.settings, job.url)
 
     async def attempt(self, job: LinkJob) -> CheckResult:
         method = "GET" if job.needs_content else "HEAD"
@@ -207,6 +222,7 @@ class Checker:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
             retry_after=response.headers.get("retry-after"),
+            capture_id=job.capture_id,
         )
         if outcome not in SUCCESS:
             result.error = f"HTTP {response.status}"
@@ -238,6 +254,14 @@ class Checker:
             result.soft_404 = True
             result.error = f"soft 404: {reason}"
             return result
+        if wants_capture(
+            self.settings,
+            response,
+            result.fingerprint,
+            job.capture_fingerprint,
+            captured_before=job.capture_id is not None,
+        ):
+            result.exchange = response.exchange
         if reading.text:
             result.evidence = [
                 {

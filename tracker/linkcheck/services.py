@@ -38,6 +38,7 @@ from tracker.linkcheck.views import (
     LinkSummary,
     OverrideChange,
     OverrideView,
+    PruneReport,
 )
 from tracker.models import Citation, ClaimSource, Link, LinkCheck, Source, utcnow
 from tracker.review.reviewers import Acting, authorize, may_change, may_read
@@ -127,11 +128,12 @@ def check_due_links(
     progress: Progress | None = None,
     stop: threading.Event | None = None,
 ) -> CheckReport:
-    """Claim, check and release due links batch by batch until none is due.
+    """Check the due links, host by host under shared leases, until none is due.
 
     The same code as ``fact-tracker schedule`` (:func:`tracker.schedule.worker.check_due`), so
-    it may run beside schedulers on PostgreSQL without any link checked twice, and an
-    interrupted run leaves nothing claimed. The lease owner is ``check-<host>-<pid>``.
+    it may run beside schedulers on PostgreSQL without any link checked twice nor any host
+    asked more than its limits allow, and an interrupted run leaves nothing claimed. The lease
+    owner is ``check-<host>-<pid>``; ``batch_size`` caps the links of a host claimed ahead.
     """
     from tracker.schedule.worker import check_due
 
@@ -142,9 +144,8 @@ def check_due_links(
         database,
         actor,
         settings,
-        check_links,
         worker=worker or f"check-{socket.gethostname()}-{os.getpid()}"[:100],
-        batch_size=batch_size,
+        read_ahead=batch_size,
         stop=stop,
         progress=progress,
     )
@@ -165,6 +166,32 @@ def lookup_archives(
     with database.reading() as session:
         _checker(session, actor)
     return look_up(database, settings, link_ids, clock=clock or utcnow)
+
+
+def request_checks(database: Database, actor: Actor, link_ids: Sequence[int]) -> list[int]:
+    """ "Check now": make ``link_ids`` due at once, for the scheduler's workers to claim.
+
+    Nothing is fetched here (a web request never waits on the network): the next round of
+    ``fact-tracker schedule`` leases and checks them. Retired links (nothing cites them) are
+    left alone. Returns the ids made due.
+    """
+    from sqlalchemy import update
+
+    wanted = sorted(set(link_ids))
+    with database.transaction() as session:
+        may_change(session, actor, "request link checks")
+        due: list[int] = []
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start : start + IN_CHUNK]
+            ids = list(
+                session.scalars(
+                    select(Link.id).where(Link.id.in_(chunk), Link.next_check_at.is_not(None))
+                )
+            )
+            if ids:
+                session.execute(update(Link).where(Link.id.in_(ids)).values(next_check_at=utcnow()))
+            due += ids
+        return due
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -198,6 +225,24 @@ def list_links(
         links = list(session.scalars(query))
         evidence = _evidence(session, [link.id for link in links]) if with_evidence else {}
         return [LinkSummary.of(link, evidence.get(link.id, ())) for link in links]
+
+
+def link_states_by_article(database: Database, actor: Actor) -> dict[int, dict[str, int]]:
+    """For each article, how many of the links it cites are in each effective state."""
+    from sqlalchemy import func
+
+    with database.reading() as session:
+        may_read(session, actor, "links")
+        state = Link.effective_state
+        rows = session.execute(
+            select(Citation.article_id, state, func.count(func.distinct(Link.id)))
+            .join(Link, Link.id == Citation.link_id)
+            .group_by(Citation.article_id, state)
+        )
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        for article_id, found, count in rows:
+            counts[article_id][LinkState(found).value] = count
+        return dict(counts)
 
 
 def show_link(database: Database, actor: Actor, url_or_id: str, *, history: int = 50) -> LinkDetail:
@@ -316,3 +361,35 @@ def ignore_domain_failures(
             settings=settings,
         )
         return DomainFlag(source.domain, source.ignore_failures, was, links)
+
+
+# Keeping history bounded ------------------------------------------------------------------------
+
+
+def prune_checks(
+    database: Database,
+    actor: Actor,
+    *,
+    keep_days: float,
+    keep_latest: int = 3,
+    progress: Progress | None = None,
+) -> PruneReport:
+    """Delete routine checks older than ``keep_days``, in one transaction (all or nothing).
+
+    Every link keeps its first check, each check where its state (or, before states were
+    recorded, its outcome) changed, and its ``keep_latest`` newest checks. Only check history
+    is pruned; claim history and every other record stay. Needs an admin.
+    """
+    from datetime import timedelta
+
+    from tracker.linkcheck.prune import prune_checks as prune
+    from tracker.schedule.leases import database_now
+
+    if keep_days < 0:
+        raise InvalidInput("the days to keep must be 0 or more")
+    if keep_latest < 1:
+        raise InvalidInput("keep at least the latest check of each link")
+    with database.transaction() as session:
+        authorize(session, actor, Role.ADMIN, action="prune check history")
+        cutoff = database_now(session) - timedelta(days=keep_days)
+        return prune(session, cutoff, keep_latest, progress)

@@ -18,6 +18,8 @@ from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.alerts.outbox import LinkChange, emit_link_changes, link_changes
+from tracker.archives.lookup import archives_configured
+from tracker.captures.recording import ToCapture, record_captures
 from tracker.enums import CheckOutcome, LinkState
 from tracker.extraction.evidence import spec_from_text
 from tracker.linkcheck.checker import CheckResult, Evidence, LinkJob
@@ -29,6 +31,7 @@ from tracker.linkcheck.state import DeathRule, Health, advance, derive_state
 from tracker.models import (
     URL_MAX_LENGTH,
     Article,
+    Capture,
     Citation,
     ClaimSource,
     Link,
@@ -107,7 +110,7 @@ def load_jobs(
         )
     published: dict[int, datetime | None] = {}
     archive_recheck = timedelta(hours=settings.dead_recheck_hours)
-    if settings.archive_url:
+    if archives_configured(settings):
         published = {
             link_id: when
             for link_id, when in session.execute(
@@ -118,6 +121,18 @@ def load_jobs(
             ).tuples()
             if link_id is not None
         }
+    captures = {
+        link_id: (capture_id, fingerprint)
+        for link_id, capture_id, fingerprint in session.execute(
+            select(Capture.link_id, Capture.id, Capture.fingerprint).where(
+                Capture.id.in_(
+                    select(func.max(Capture.id))
+                    .where(Capture.link_id.in_(ids))
+                    .group_by(Capture.link_id)
+                )
+            )
+        ).tuples()
+    }
     position = {link_id: index for index, link_id in enumerate(ids)}
     jobs = []
     for row in sorted(rows, key=lambda row: position[row.id]):  # in the order asked for
@@ -132,12 +147,14 @@ def load_jobs(
                 last_ok=row.last_outcome in SUCCESS,
                 non_html=bool(content_type) and not str(content_type).startswith(_TEXT_TYPES),
                 evidence=tuple(evidence.get(row.id, ())),
-                archive_due=bool(settings.archive_url)
+                archive_due=archives_configured(settings)
                 and (
                     row.archive_checked_at is None or now - row.archive_checked_at > archive_recheck
                 ),
                 published_at=published.get(row.id),
                 first_check=row.last_outcome is None,
+                capture_id=captures.get(row.id, (None, None))[0],
+                capture_fingerprint=captures.get(row.id, (None, None))[1],
             )
         )
     return jobs
@@ -196,8 +213,14 @@ def write_results(
     *,
     worker: str,
     rng: random.Random,
+    release: bool = False,
 ) -> list[Written]:
-    """One LinkCheck per result, the Link's new state and schedule, evidence, re-reviews."""
+    """Record checks: one LinkCheck per result, the Link's new state and schedule, evidence,
+    re-reviews. The one place a check's outcome and a link's state change are written.
+
+    ``release`` also clears each link's lease in the same row update (the engine's claimed
+    links: one new row version per check instead of two).
+    """
     ids = [result.link_id for result, _ in results]
     rows = {
         row.id: row
@@ -221,6 +244,7 @@ def write_results(
                 Link.archive_url,
                 Link.archive_timestamp,
                 Link.archive_checked_at,
+                Link.archive_name,
                 Link.next_check_at,
                 Source.ignore_failures,
             )
@@ -230,16 +254,15 @@ def write_results(
     }
     source_ids = [item["claim_source_id"] for result, _ in results for item in result.evidence]
     found_before: dict[int, bool | None] = {}
+    kept_passage: dict[int, bool] = {}
     if source_ids:
-        found_before = dict(
-            session.execute(
-                select(ClaimSource.id, ClaimSource.evidence_found).where(
-                    ClaimSource.id.in_(source_ids)
-                )
+        for source_id, found, passage in session.execute(
+            select(ClaimSource.id, ClaimSource.evidence_found, ClaimSource.found_passage).where(
+                ClaimSource.id.in_(source_ids)
             )
-            .tuples()
-            .all()
-        )
+        ).tuples():
+            found_before[source_id] = found
+            kept_passage[source_id] = passage is not None
     rule = DeathRule.from_settings(settings)
     link_updates: list[dict[str, Any]] = []
     checks: list[dict[str, Any]] = []
@@ -252,8 +275,10 @@ def write_results(
         if row is None:
             continue  # deleted while it was being checked
         values = _link_values(row, result, now=now, settings=settings, rule=rule, rng=rng)
+        if release:
+            values |= {"lease_owner": None, "lease_expires_at": None}
         link_updates.append(values)
-        checks.append(_check_row(result, now, worker))
+        checks.append(_check_row(result, now, worker) | {"state": values["state"]})
         lost = []
         for item in result.evidence:
             evidence_updates.append(
@@ -263,7 +288,10 @@ def write_results(
                     "evidence_state": item.get("state"),
                     "evidence_passage": item.get("passage"),
                     "evidence_checked_at": now,
+                    "link_id": result.link_id,
+                    "capture_id": result.capture_id,
                 }
+                | _found_passage(item, now, kept=kept_passage.get(item["claim_source_id"], False))
             )
             if item["found"] is False and found_before.get(item["claim_source_id"]) is True:
                 lost.append(item["claim_id"])
@@ -274,7 +302,13 @@ def write_results(
         written.append(Written(row.id, result.outcome, values["state"], 0))
     if link_updates:
         session.execute(update(Link), link_updates)
-        session.execute(insert(LinkCheck), checks)
+        captured = _record_checks(
+            session, settings, checks, [r for r, _ in results if r.link_id in rows]
+        )
+        for values in evidence_updates:
+            capture_id = captured.get(values.pop("link_id"), values.pop("capture_id"))
+            if "found_passage" in values:
+                values["found_capture_id"] = capture_id
     if evidence_updates:
         session.execute(update(ClaimSource), evidence_updates)
     if alerts:  # the outbox, in this same transaction (tracker.alerts.outbox)
@@ -284,6 +318,47 @@ def write_results(
         Written(item.link_id, item.outcome, item.state, flagged.get(item.link_id, 0))
         for item in written
     ]
+
+
+def _found_passage(item: dict[str, Any], now: datetime, *, kept: bool) -> dict[str, Any]:
+    """The passage to keep for reports: each time the evidence is found (a partial find only
+    while nothing better is kept), never erased when the page later loses it or dies."""
+    passage = item.get("passage")
+    state = item.get("state")
+    if not passage or not (state == "found" or (state == "partly_found" and not kept)):
+        return {}
+    return {"found_passage": passage, "found_at": now}
+
+
+def _record_checks(
+    session: Session,
+    settings: Settings,
+    checks: list[dict[str, Any]],
+    results: list[CheckResult],
+) -> dict[int, int]:
+    """Insert the checks, and our captures of the answers that are to be kept (the hook of
+    :mod:`tracker.captures`); {link id: new capture id}."""
+    if not any(result.exchange is not None for result in results):
+        session.execute(insert(LinkCheck), checks)
+        return {}
+    check_ids = session.execute(
+        insert(LinkCheck).returning(LinkCheck.id, sort_by_parameter_order=True), checks
+    ).scalars()
+    to_capture = [
+        ToCapture(
+            result.link_id,
+            check_id,
+            check["checked_at"],
+            result.exchange,
+            check["content_type"],
+            result.fingerprint,
+        )
+        for result, check, check_id in zip(results, checks, check_ids, strict=True)
+        if result.exchange is not None
+    ]
+    for result in results:
+        result.exchange = None  # the body is in the store now (or lost with it): let it go
+    return record_captures(session, settings, to_capture)
 
 
 def _link_values(
@@ -334,12 +409,14 @@ def _link_values(
         "archive_url": row.archive_url,
         "archive_timestamp": row.archive_timestamp,
         "archive_checked_at": row.archive_checked_at,
+        "archive_name": row.archive_name,
     }
     if result.archive_looked_up:
         values["archive_checked_at"] = now
         if result.archive is not None:
             values["archive_url"] = result.archive.url
             values["archive_timestamp"] = result.archive.timestamp
+            values["archive_name"] = result.archive.archive
     return values
 
 

@@ -181,3 +181,16 @@ class CheckReport:
             self.flagged_claims + other.flagged_claims,
             self.seconds + other.seconds if seconds is None else seconds,
         )
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    """What ``db prune-checks`` did: checks before, deleted, and the cut-off it used."""
+
+    checks_before: int
+    deleted: int
+    cutoff: datetime
+
+    @property
+    def kept(self) -> int:
+        return self.checks_before - self.deleted

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.actors import Actor
 from tracker.db import Database
 from tracker.enums import ClaimEventAction, ClaimStatus, Role
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, NotFound
 from tracker.models import Claim, ClaimEvent, ClaimSource, Reviewer, utcnow
 from tracker.review.claims import get_claim, live_claims, record_claim_event
 from tracker.review.edits import (
@@ -67,8 +67,11 @@ def list_claims(
     article_id: int | None = None,
     status: str | ClaimStatus | None = None,
     needs_rereview: bool = False,
+    reviewer: str | None = None,
+    limit: int | None = None,
 ) -> list[ClaimSummary]:
-    """Claims in reading order (of one article, or all), filtered by status and flag."""
+    """Claims in reading order (of one article, or all), filtered by status and flag;
+    ``reviewer``: only claims that reviewer has acted on (a verdict, a note, an edit)."""
     from tracker.articles.lookup import get_article
 
     wanted = parse_status(status) if status is not None else None
@@ -84,6 +87,11 @@ def list_claims(
             query = query.where(Claim.status == wanted)
         if needs_rereview:
             query = query.where(Claim.needs_rereview.is_(True))
+        if reviewer is not None:
+            touched = select(ClaimEvent.claim_id).where(ClaimEvent.actor == reviewer.strip())
+            query = query.where(Claim.id.in_(touched))
+        if limit is not None:
+            query = query.limit(limit)
         return [ClaimSummary.of(claim) for claim in session.scalars(query)]
 
 
@@ -128,15 +136,19 @@ def review_queue(database: Database, actor: Actor, article_id: int | None = None
 
 
 def _loaded_claim(session: Session, claim_id: int) -> Claim:
-    """The claim with its article and sources (links, citations) loaded in three queries."""
-    claim = get_claim(session, claim_id)
+    """The claim with its article and sources (links, citations) loaded in two queries;
+    NotFound as :func:`get_claim` says."""
+    from sqlalchemy.orm import joinedload
+
     loads = (
-        selectinload(Claim.article),
+        joinedload(Claim.article),
         selectinload(Claim.sources).options(
-            selectinload(ClaimSource.link), selectinload(ClaimSource.citation)
+            joinedload(ClaimSource.link), joinedload(ClaimSource.citation)
         ),
     )
-    session.scalars(select(Claim).where(Claim.id == claim.id).options(*loads)).one()
+    claim = session.scalars(select(Claim).where(Claim.id == claim_id).options(*loads)).first()
+    if claim is None or claim.article.deleted_at is not None:
+        raise NotFound("claim", claim_id)
     return claim
 
 
@@ -280,8 +292,13 @@ def add_claim(
     *,
     sources: Sequence[str] = (),
     evidence: str | None = None,
+    position: int | None = None,
 ) -> ClaimView:
-    """Record a claim the extractor missed, with the URLs that support it."""
+    """Record a claim the extractor missed, with the URLs that support it.
+
+    ``position``: where its sentence starts in the article's text (a promoted sentence), so
+    it is shown in reading order.
+    """
     from tracker.articles.lookup import get_article
     from tracker.extraction.detector import checkworthiness, claim_kind
     from tracker.extraction.figures import find_figures
@@ -303,6 +320,7 @@ def add_claim(
             figures=[figure.as_dict() for figure in figures],
             score=round(checkworthiness(cleaned), 4),
             status=ClaimStatus.UNVERIFIED,
+            position=position,
             created_by=acting.name,
             created_at=utcnow(),
         )
@@ -366,18 +384,21 @@ def add_reviewer(
     *,
     email: str | None = None,
     role: str | Role = Role.REVIEWER,
+    bootstrap: bool = True,
 ) -> ReviewerView:
     """Register a reviewer; names are unique because events name their actor by it.
 
     Once the database has an admin, only an admin may add reviewers; before that (a new
-    database) anyone may, so the first admin can be created.
+    database) anyone may, so the first admin can be created at the terminal. ``bootstrap=False``
+    (the web workspace, where anyone logged in could otherwise make themselves one) always
+    needs an admin.
     """
     name, email = check_new_reviewer(name, email)
     parsed_role = parse_role(role)
     try:
         with database.transaction() as session:
             has_admin = session.scalar(select(Reviewer.id).where(Reviewer.role == Role.ADMIN))
-            if has_admin is not None:
+            if has_admin is not None or not bootstrap:
                 authorize(session, actor, Role.ADMIN, action="add reviewers")
             if session.scalar(select(Reviewer.id).where(Reviewer.name == name)) is not None:
                 raise InvalidInput(f"reviewer {name} already exists")

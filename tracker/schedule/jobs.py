@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -32,8 +32,11 @@ from tracker.models import Link
 from tracker.schedule import status
 from tracker.schedule.events import log
 from tracker.schedule.locks import job_lock
-from tracker.schedule.worker import Checker, RoundReport, check_due
+from tracker.schedule.worker import RoundReport, check_due
 from tracker.settings import Settings
+
+if TYPE_CHECKING:
+    from tracker.linkcheck.engine import EngineObserver
 
 CHECK_DUE = "check-due"
 ARCHIVE_LOOKUP = "archive-lookup"
@@ -47,9 +50,9 @@ class Runtime:
 
     database: Database
     settings: Settings
-    checker: Checker
     worker: str
     batch_size: int
+    observer: EngineObserver | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     _fired: queue.Queue[str] = field(default_factory=queue.Queue)
     _pending: set[str] = field(default_factory=set)
@@ -187,16 +190,16 @@ def run_check_round(runtime: Runtime, *, quiet_if_empty: bool = True) -> RoundRe
         runtime.database,
         SCHEDULER,
         runtime.settings,
-        runtime.checker,
         worker=runtime.worker,
-        batch_size=runtime.batch_size,
+        read_ahead=runtime.batch_size,
         stop=runtime.stop,
+        observer=runtime.observer,
     )
     # An empty round every few minutes for months is noise: it is logged only with --debug.
     (log.debug if quiet_if_empty and not report.claimed else log.info)(
         "round_done",
         worker=runtime.worker,
-        batches=report.batches,
+        hosts=report.hosts,
         claimed=report.claimed,
         checked=report.checked,
         stopped=report.stopped,
@@ -227,8 +230,8 @@ def links_needing_archive(database: Database, limit: int = ARCHIVE_BATCH) -> lis
 
 def run_archive_lookup(runtime: Runtime) -> int:
     """Ask the archive about newly at-risk links; how many were looked up."""
-    if not runtime.settings.archive_url:
-        log.debug("archive_lookup_skipped", worker=runtime.worker, reason="archive_url is empty")
+    if not (runtime.settings.archive_url or runtime.settings.memento_archives):
+        log.debug("archive_lookup_skipped", worker=runtime.worker, reason="no archive configured")
         return 0
     from tracker.linkcheck.services import lookup_archives
 

@@ -17,18 +17,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from tracker.db import Database
 from tracker.errors import Interrupted, InvalidInput
-from tracker.schedule import jobs, leases
+from tracker.politeness import hosts
+from tracker.schedule import jobs
 from tracker.schedule.events import log
 from tracker.schedule.locks import worker_lock
 from tracker.schedule.store import WorkerJobStore, ensure_job_table, job_id
-from tracker.schedule.worker import Checker, RoundReport
+from tracker.schedule.worker import RoundReport
 from tracker.settings import Settings
+
+if TYPE_CHECKING:
+    from tracker.linkcheck.engine import EngineObserver
 
 POLL_SECONDS = 0.5
 WORKER_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@")
@@ -59,11 +64,14 @@ def validate_worker_id(worker: str) -> str:
 
 
 def run(
-    database: Database, settings: Settings, checker: Checker, options: ScheduleOptions
+    database: Database,
+    settings: Settings,
+    options: ScheduleOptions,
+    observer: EngineObserver | None = None,
 ) -> RoundReport | None:
     """Run one round (``once``) or the scheduler until a signal; the round's report if once."""
     worker = validate_worker_id(options.worker)
-    runtime = jobs.Runtime(database, settings, checker, worker, options.batch_size)
+    runtime = jobs.Runtime(database, settings, worker, options.batch_size, observer)
     try:
         with worker_lock(database, worker), stop_on_signals(runtime.stop):
             return _run_locked(runtime, options)
@@ -76,9 +84,10 @@ def run(
 
 def _run_locked(runtime: jobs.Runtime, options: ScheduleOptions) -> RoundReport | None:
     # No other live process has our id (the lock says so): leases under it are stale.
-    stale = leases.release(runtime.database, runtime.worker)
-    if stale:
-        log.info("stale_leases_released", worker=runtime.worker, links=stale)
+    with runtime.database.transaction() as session:
+        stale_hosts, stale = hosts.release_all(session, runtime.worker)
+    if stale or stale_hosts:
+        log.info("stale_leases_released", worker=runtime.worker, links=stale, hosts=stale_hosts)
     if options.once:
         before, after = jobs.once_order()
         for name in before:

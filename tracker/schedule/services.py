@@ -27,6 +27,8 @@ class ScheduleRequest:
     check_every: str | None = None
     once: bool = False
     debug: bool = False
+    metrics_port: int | None = None
+    metrics_address: str = "127.0.0.1"
 
 
 def run_schedule(
@@ -40,7 +42,6 @@ def run_schedule(
     from tracker.schedule import runner
     from tracker.schedule.duration import parse_duration
     from tracker.schedule.events import log, structured_logging
-    from tracker.schedule.worker import load_checker
 
     with database.reading() as session:
         authorize(session, actor, Role.REVIEWER, system=True, action="run the scheduler")
@@ -54,7 +55,19 @@ def run_schedule(
         once=request.once,
     )
     with structured_logging(debug=request.debug):
-        report = runner.run(database, settings, load_checker(), options)
+        metrics = server = None
+        if request.metrics_port is not None:
+            from tracker.schedule.metrics import SchedulerMetrics
+
+            metrics = SchedulerMetrics(database)
+            server = metrics.serve(request.metrics_port, request.metrics_address)
+            log.info("metrics_served", address=request.metrics_address, port=server.server_port)
+        try:
+            report = runner.run(database, settings, options, metrics)
+        finally:
+            if server is not None:
+                server.shutdown()
+                server.server_close()
         if report is not None and report.stopped:
             log.info("stopped", worker=options.worker)
     return report

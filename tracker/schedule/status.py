@@ -11,7 +11,7 @@ from tracker.db import Database
 from tracker.models import Link, LinkCheck
 from tracker.schedule import leases, locks, store
 from tracker.schedule.leases import database_now, is_due
-from tracker.schedule.views import SchedulerStatus, WorkerState
+from tracker.schedule.views import DomainBacklog, PausedHostView, SchedulerStatus, WorkerState
 
 OVERDUE_AFTER = timedelta(hours=1)
 
@@ -54,6 +54,45 @@ def daily_summary(database: Database) -> dict[str, Any]:
     }
 
 
+def _domain(host_key: str | None) -> str:
+    """The registrable domain of a host (its name when it has none: an IP, localhost)."""
+    from urllib.parse import urlsplit
+
+    from tracker.credibility.domains import domain_of
+    from tracker.urls import InvalidURL
+
+    if host_key is None:
+        return "(new links, host not yet known)"
+    try:
+        return domain_of(host_key)
+    except InvalidURL:
+        return urlsplit(host_key).hostname or host_key
+
+
+def politeness(database: Database) -> tuple[list[DomainBacklog], list[PausedHostView]]:
+    """Due links by domain (most first), and the hosts paused now (longest pause first)."""
+    from tracker.politeness import hosts
+
+    with database.reading() as session:
+        due = hosts.due_by_host(session)
+        paused = hosts.paused_hosts(session)
+    by_domain: dict[str, list[int]] = {}
+    for key, count in due.items():
+        counts = by_domain.setdefault(_domain(key), [0, 0])
+        counts[0] += count
+        counts[1] += key is not None
+    backlog = [
+        DomainBacklog(domain, count, host_count)
+        for domain, (count, host_count) in sorted(
+            by_domain.items(), key=lambda kv: (-kv[1][0], kv[0])
+        )
+    ]
+    return backlog, [
+        PausedHostView(host.key, _domain(host.key), host.paused_until, host.reason)
+        for host in paused
+    ]
+
+
 def scheduler_status(database: Database) -> SchedulerStatus:
     """Jobs and next run times of every worker, whether each runs, due links, leases held."""
     jobs = store.stored_jobs(database)
@@ -63,6 +102,7 @@ def scheduler_status(database: Database) -> SchedulerStatus:
     due = backlog(database)
     from tracker.alerts.services import paused_channels
 
+    by_domain, paused = politeness(database)
     return SchedulerStatus(
         workers=tuple(
             WorkerState(
@@ -77,4 +117,6 @@ def scheduler_status(database: Database) -> SchedulerStatus:
         overdue=due["overdue"],
         leases=tuple(held),
         paused_channels=tuple(paused_channels(database)),
+        backlog_by_domain=tuple(by_domain),
+        paused_hosts=tuple(paused),
     )

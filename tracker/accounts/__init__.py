@@ -1,0 +1,1 @@
+"""Accounts: reviewers' passwords, web sessions, API tokens and the login rate limit."""

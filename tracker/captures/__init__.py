@@ -1,0 +1,1 @@
+"""Our own copies of cited sources: WARC captures, their store, reading back and export."""
