@@ -33,20 +33,18 @@ import os
 import signal
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _postgres import server_url, throwaway_database
 from sqlalchemy import func, text, update
 
 from tracker import migrate
 from tracker.actors import SCHEDULER
-from tracker.db import Database, make_engine, normalize_database_url
+from tracker.db import Database, make_engine
 from tracker.enums import CheckOutcome, LinkState
 from tracker.models import Link
 from tracker.politeness import hosts
@@ -60,29 +58,6 @@ PAUSED_RANK = 60  # the host that answers 429 once (a mid-sized one)
 PAUSE_SECONDS = 10
 LEASE_SECONDS = 10
 BODY = b"<!doctype html><html><head><title>page</title></head><body>content</body></html>"
-
-
-def server_url() -> str | None:
-    return os.environ.get("FACT_TRACKER_BENCH_POSTGRES_URL") or os.environ.get(
-        "FACT_TRACKER_TEST_POSTGRES_URL"
-    )
-
-
-@contextmanager
-def throwaway_database(server: str) -> Iterator[str]:
-    from sqlalchemy.engine import make_url
-
-    admin = make_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"ft_bench_scale_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalize_database_url(server)).set(database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def zipf_counts(links: int, origins: int, top: int = 10, share: float = 0.40) -> list[int]:
@@ -252,7 +227,7 @@ def part_politeness(server: str, args: argparse.Namespace) -> None:
     stop = multiprocessing.Event()
     web = multiprocessing.Process(target=serve, args=(args.origins, stats, stop), daemon=True)
     web.start()
-    with throwaway_database(server) as url:
+    with throwaway_database(server, "ft_bench_scale") as url:
         fill_web(url, counts)
         time.sleep(0.5)
         started = time.perf_counter()
@@ -425,7 +400,7 @@ def part_claims(server: str, args: argparse.Namespace) -> None:
         f"== claiming: {args.claim_links:,} links on 2,000 hosts, rounds of "
         f"{args.round_links:,} (claim hosts, claim 200 links, write the check's row update)"
     )
-    with throwaway_database(server) as url:
+    with throwaway_database(server, "ft_bench_scale") as url:
         fill_hosts(url, args.claim_links)
         rates = []
         for number in range(1, 11):
@@ -434,7 +409,7 @@ def part_claims(server: str, args: argparse.Namespace) -> None:
                 f"round {number:2}: {rates[-1]:8.0f} links/s  {rates[-1] / rates[0]:.2f}x round 1"
             )
         print(f"spread over ten rounds: {(max(rates) - min(rates)) / rates[0]:.1%} of round 1")
-    with throwaway_database(server) as url:
+    with throwaway_database(server, "ft_bench_scale") as url:
         fill_hosts(url, args.claim_links)
         base = 0.0
         for count in (1, 2, 4):

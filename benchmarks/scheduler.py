@@ -26,20 +26,18 @@ import os
 import statistics
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _postgres import server_url, throwaway_database
 from sqlalchemy import literal_column, text, update
 
 from tracker import migrate
 from tracker.actors import SCHEDULER
-from tracker.db import Database, make_engine, normalize_database_url
+from tracker.db import Database, make_engine
 from tracker.models import Link
 from tracker.schedule import leases
 from tracker.schedule.worker import check_due
@@ -49,29 +47,6 @@ BATCH = 100
 ORIGINS = 20
 ORIGIN_PORT = 18_080
 ORIGIN_DELAY = 0.05
-
-
-def server_url() -> str | None:
-    return os.environ.get("FACT_TRACKER_BENCH_POSTGRES_URL") or os.environ.get(
-        "FACT_TRACKER_TEST_POSTGRES_URL"
-    )
-
-
-@contextmanager
-def throwaway_database(server: str) -> Iterator[str]:
-    from sqlalchemy.engine import make_url
-
-    admin = make_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"ft_bench_sched_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalize_database_url(server)).set(database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def fill(url: str, count: int, origins: int | None = None) -> None:
@@ -178,7 +153,7 @@ def report_claims(label: str, runs: list[dict[str, Any]], seconds: float) -> flo
 
 def part_claims(server: str, count: int, seconds: float) -> None:
     print(f"== claim-and-release on PostgreSQL, {count:,} due links, batches of {BATCH}")
-    with throwaway_database(server) as url:
+    with throwaway_database(server, "ft_bench_sched") as url:
         started = time.perf_counter()
         fill(url, count)
         print(
@@ -263,7 +238,7 @@ def part_checks(server: str, count: int) -> None:
     walls: dict[int, float] = {}
     try:
         for workers in (1, 2, 4):
-            with throwaway_database(server) as url:
+            with throwaway_database(server, "ft_bench_sched") as url:
                 fill(url, count, origins=ORIGINS)
                 processes = [
                     multiprocessing.Process(target=check_worker, args=(url, f"b{n}", 64))

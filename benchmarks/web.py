@@ -42,14 +42,15 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _postgres import server_url, throwaway_database
 
 from tracker import migrate
 from tracker.accounts.services import issue_token, set_password
 from tracker.actors import Actor
-from tracker.db import Database, make_engine, normalize_database_url
+from tracker.db import Database, make_engine
 from tracker.enums import ClaimKind, ClaimStatus, LinkState
 from tracker.models import Article, Citation, Claim, ClaimEvent, ClaimSource, Link, utcnow
 from tracker.review.services import add_reviewer
@@ -401,45 +402,16 @@ def run_backend(label: str, url: str) -> bool:
     return ok
 
 
-def postgres_database() -> tuple[str, str] | None:
-    server = os.environ.get("FACT_TRACKER_BENCH_POSTGRES_URL") or os.environ.get(
-        "FACT_TRACKER_TEST_POSTGRES_URL"
-    )
-    if not server:
-        return None
-    base = make_url(normalize_database_url(server))
-    name = f"ft_bench_web_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, base.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres(name: str) -> None:
-    server = os.environ.get("FACT_TRACKER_BENCH_POSTGRES_URL") or os.environ.get(
-        "FACT_TRACKER_TEST_POSTGRES_URL"
-    )
-    assert server
-    admin = make_engine(normalize_database_url(server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         results.append(run_backend("SQLite", f"sqlite:///{tmp}/web-bench.sqlite3"))
-    created = postgres_database()
-    if created is None:
+    server = server_url()
+    if server is None:
         print("\n(PostgreSQL skipped: set FACT_TRACKER_BENCH_POSTGRES_URL to a server URL)")
     else:
-        name, url = created
-        try:
+        with throwaway_database(server, "ft_bench_web") as url:
             results.append(run_backend("PostgreSQL", url))
-        finally:
-            drop_postgres(name)
     sys.exit(0 if all(results) else 1)
 
 

@@ -190,36 +190,54 @@ def record(
             .values(finished_at=now, ok=answer.ok, status_code=answer.status_code, answer=text)
             .execution_options(synchronize_session=False)
         )
+        ids = [item.delivery_id for item in sent]
+        if answer.ok:
+            # The common case in two statements (no rows loaded): delivered, channel healthy.
+            session.execute(
+                update(AlertDelivery)
+                .where(AlertDelivery.id.in_(ids), AlertDelivery.lease_owner == owner)
+                .values(
+                    status=DeliveryStatus.DELIVERED.value,
+                    delivered_at=now,
+                    last_error=None,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            session.execute(
+                update(AlertChannel)
+                .where(
+                    AlertChannel.id == sent[0].channel.id,
+                    or_(
+                        AlertChannel.consecutive_failures != 0, AlertChannel.paused_at.is_not(None)
+                    ),
+                )
+                .values(consecutive_failures=0, paused_at=None, paused_reason=None)
+                .execution_options(synchronize_session=False)
+            )
+            return
         for item in sent:
             delivery = session.get(AlertDelivery, item.delivery_id, with_for_update=True)
             if delivery is None or delivery.lease_owner != owner:
                 continue  # the lease ran out and another worker took it over: its turn
             delivery.lease_owner = None
             delivery.lease_expires_at = None
-            if answer.ok:
-                delivery.status = DeliveryStatus.DELIVERED.value
-                delivery.delivered_at = now
-                delivery.last_error = None
-            elif delivery.attempts >= settings.alerts_max_attempts:
+            if delivery.attempts >= settings.alerts_max_attempts:
                 delivery.status = DeliveryStatus.FAILED.value
                 delivery.last_error = text
             else:
                 delivery.status = DeliveryStatus.PENDING.value
                 delivery.next_attempt_at = now + backoff(settings, delivery.attempts)
                 delivery.last_error = text
-        _count_channel(session, sent[0].channel.id, answer, settings, now)
+        _count_failure(session, sent[0].channel.id, answer, settings, now)
 
 
-def _count_channel(
+def _count_failure(
     session: Session, channel_id: int, answer: Answer, settings: Settings, now: datetime
 ) -> None:
     channel = session.get(AlertChannel, channel_id, with_for_update=True)
     if channel is None:
-        return
-    if answer.ok:
-        channel.consecutive_failures = 0
-        channel.paused_at = None
-        channel.paused_reason = None
         return
     channel.consecutive_failures += 1
     if channel.paused_at is None and (

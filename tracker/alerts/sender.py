@@ -46,7 +46,12 @@ def deliver(
     delivery_ids: Sequence[int] | None = None,
 ) -> DeliveryReport:
     """Dispatch, then send what is due (or exactly ``delivery_ids``); what happened."""
-    dispatched = dispatch(database) if delivery_ids is None else 0
+    dispatched = 0
+    for _ in range(MAX_BATCHES if delivery_ids is None else 0):
+        count = dispatch(database)
+        dispatched += count
+        if not count:
+            break
     tally = _Tally()
     for _ in range(MAX_BATCHES):
         claimed = delivery.claim(

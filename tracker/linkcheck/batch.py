@@ -17,7 +17,6 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -26,11 +25,11 @@ from sqlalchemy import update
 
 from tracker.archives.lookup import archives_configured, find_copy
 from tracker.db import Database
-from tracker.enums import CheckOutcome
 from tracker.http import Fetcher
 from tracker.linkcheck.archive import ArchiveUnavailable, Snapshot
 from tracker.linkcheck.checker import Checker, CheckResult, LinkJob
 from tracker.linkcheck.retry import RetryPolicy
+from tracker.linkcheck.running import ResultWriter, Tally, Timed, check_one
 from tracker.linkcheck.store import Written, load_jobs, slowest_first, write_results
 from tracker.linkcheck.views import CheckReport
 from tracker.models import Link, utcnow
@@ -38,25 +37,9 @@ from tracker.settings import Settings
 
 log = logging.getLogger(__name__)
 CHUNK = 500
-WRITE_BATCH = 200
-WRITE_INTERVAL = 0.5
 
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class _Tally:
-    """Counts of a batch in progress (the frozen :class:`CheckReport` is made at the end)."""
-
-    outcomes: Counter[str] = field(default_factory=Counter)
-    states: Counter[str] = field(default_factory=Counter)
-    flagged_claims: int = 0
-
-    def add(self, written: Written) -> None:
-        self.outcomes[written.outcome.value] += 1
-        self.states[written.state.value] += 1
-        self.flagged_claims += written.flagged_claims
 
 
 def run_checks(
@@ -148,20 +131,18 @@ class _Batch:
         self.progress = progress
         self.clock = clock
         self.rng = rng
-        self.tally = _Tally()
+        self.tally = Tally()
         self.deadline = RetryPolicy.from_settings(settings).budget(settings.timeout)
-        self._buffer: list[tuple[CheckResult, datetime]] = []
-        self._last_write = time.monotonic()
-        self._writing: asyncio.Future[list[Written]] | None = None
+        self.results = ResultWriter(self._write, self._record, self._in_db)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkcheck-db")
         self._done = 0
 
-    async def run(self) -> _Tally:
+    async def run(self) -> Tally:
         try:
             self.ids = await self._in_db(self._order)
             async with Fetcher(self.settings) as fetcher:
                 await self._dispatch(Checker(fetcher, self.settings))
-            await self._flush(final=True)
+            await self.results.flush(final=True)
         finally:
             self._db.shutdown(wait=True)
         return self.tally
@@ -204,7 +185,7 @@ class _Batch:
                     loading = asyncio.ensure_future(self._in_db(self._load, chunk, self.clock()))
                     loading.add_done_callback(lambda _: wake.set())
             while len(running) < limit and (job := queue.pop()) is not None:
-                task = asyncio.create_task(self._check(checker, job))
+                task = asyncio.create_task(check_one(checker, job, self.deadline))
                 task.add_done_callback(on_done)
                 running[task] = job
             if not running and loading is None and (exhausted or not queue.size):
@@ -218,46 +199,10 @@ class _Batch:
                 task = finished.popleft()
                 job = running.pop(task)
                 queue.done(job)
-                self._buffer.append((task.result(), self.clock()))
-            await self._flush()
+                self.results.add(task.result(), self.clock())
+            await self.results.flush()
 
-    async def _check(self, checker: Checker, job: LinkJob) -> CheckResult:
-        try:
-            async with asyncio.timeout(self.deadline):
-                result = await checker.check(job)
-        except TimeoutError:
-            return CheckResult(
-                job.id, CheckOutcome.TIMEOUT, error=f"no outcome within {self.deadline:g} s"
-            )
-        except Exception as exc:  # one link's bug must not sink the batch: recorded, logged
-            log.exception("checking %s failed unexpectedly", job.url)
-            return CheckResult(
-                job.id, CheckOutcome.UNREACHABLE, error=f"internal error: {type(exc).__name__}"
-            )
-        try:
-            await checker.follow_up(job, result)
-        except Exception:  # the outcome is known; an archive bug must not replace it
-            log.exception("archive follow-up of %s failed unexpectedly", job.url)
-        return result
-
-    async def _flush(self, *, final: bool = False) -> None:
-        """Write buffered results in the background; at most one write in flight."""
-        if self._writing is not None and (final or self._writing.done()):
-            self._record(await self._writing)
-            self._writing = None
-        due = len(self._buffer) >= WRITE_BATCH or (
-            time.monotonic() - self._last_write >= WRITE_INTERVAL
-        )
-        if not self._buffer or not (due or final) or self._writing is not None:
-            return
-        batch, self._buffer = self._buffer, []
-        self._last_write = time.monotonic()
-        self._writing = asyncio.ensure_future(self._in_db(self._write, batch))
-        if final:
-            self._record(await self._writing)
-            self._writing = None
-
-    def _write(self, batch: list[tuple[CheckResult, datetime]]) -> list[Written]:
+    def _write(self, batch: list[Timed]) -> list[Written]:
         with self.database.transaction() as session:
             return write_results(session, batch, self.settings, worker=self.worker, rng=self.rng)
 

@@ -31,9 +31,9 @@ from typing import Any, Protocol
 
 from tracker.db import Database
 from tracker.enums import CheckOutcome
-from tracker.linkcheck.batch import _Tally
 from tracker.linkcheck.checker import Checker, CheckResult, LinkJob
 from tracker.linkcheck.retry import RetryPolicy
+from tracker.linkcheck.running import WRITE_INTERVAL, ResultWriter, Tally, Timed, check_one
 from tracker.linkcheck.store import Written, load_jobs, write_results
 from tracker.linkcheck.views import CheckReport
 from tracker.models import utcnow
@@ -43,8 +43,6 @@ from tracker.politeness.limits import Politeness
 from tracker.settings import Settings
 
 log = logging.getLogger(__name__)
-WRITE_BATCH = 200
-WRITE_INTERVAL = 0.5
 IDLE_CLAIM_BACKOFF = (0.2, 2.0)
 """Seconds between claims of hosts while none is available (doubling up to the second)."""
 MAX_HOSTS_PER_CLAIM = 16
@@ -117,14 +115,12 @@ class Engine:
         self.lease = float(settings.lease_seconds)
         self.held: dict[int, _Held] = {}
         self.claimed: set[int] = set()  # links leased to us, not yet written
-        self.tally = _Tally()
+        self.tally = Tally()
         self.claimed_total = 0
         self.hosts_total = 0
         self.total = 0
         self._done = 0
-        self._buffer: list[tuple[CheckResult, datetime]] = []
-        self._writing: asyncio.Future[list[Written]] | None = None
-        self._last_write = time.monotonic()
+        self.results = ResultWriter(self._write, self._record, self._in_db, self._wake_up)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-db")
         self._wake: asyncio.Event | None = None
         self._pauses: list[tuple[str, float, str]] = []
@@ -169,7 +165,7 @@ class Engine:
             checker = Checker(fetcher, self.settings, paused_for=self.gate.paused_for)
             await self._loop(checker)
             # On an error, nothing more is written: run() releases every lease instead.
-            await self._flush(final=True)
+            await self.results.flush(final=True)
             await self._in_db(self._hand_back, list(self.held.values()))
 
     async def _loop(self, checker: Checker) -> None:
@@ -185,8 +181,8 @@ class Engine:
                 held, began = self._running.pop(task)
                 held.active -= 1
                 self._mean_check += (time.monotonic() - began - self._mean_check) / 20
-                self._buffer.append((task.result(), self.clock()))
-            await self._flush()
+                self.results.add(task.result(), self.clock())
+            await self.results.flush()
             if self._pauses:
                 pauses, self._pauses = self._pauses, []
                 self._background(self._record_pauses, pauses)
@@ -199,8 +195,8 @@ class Engine:
                 self.observer.in_flight(len(self._running))
             if not stopping:
                 self._claim_more()
-            busy = self._running or self.held or self._claiming or self._buffer or self._refills
-            if not busy and (stopping or self._nothing_left) and self._writing is None:
+            busy = self._running or self.held or self._claiming or self._refills
+            if not busy and (stopping or self._nothing_left) and self.results.idle:
                 await asyncio.gather(*self._jobs)
                 self._raise_failures()
                 return
@@ -292,7 +288,9 @@ class Engine:
                     wait_for = ready if wait_for is None else min(wait_for, ready)
                     continue
                 held.active += 1
-                task = asyncio.create_task(self._check(checker, held.pending.popleft()))
+                task = asyncio.create_task(
+                    check_one(checker, held.pending.popleft(), self.deadline)
+                )
                 task.add_done_callback(self._on_done)
                 self._running[task] = (held, now)
                 # Check starts are spaced here too, so a host held back by its rate does not
@@ -391,46 +389,7 @@ class Engine:
         if self._wake is not None:
             self._wake.set()
 
-    async def _check(self, checker: Checker, job: LinkJob) -> CheckResult:
-        try:
-            async with asyncio.timeout(self.deadline):
-                result = await checker.check(job)
-        except TimeoutError:
-            return CheckResult(
-                job.id, CheckOutcome.TIMEOUT, error=f"no outcome within {self.deadline:g} s"
-            )
-        except Exception as exc:  # one link's bug must not sink the run: recorded, logged
-            log.exception("checking %s failed unexpectedly", job.url)
-            return CheckResult(
-                job.id, CheckOutcome.UNREACHABLE, error=f"internal error: {type(exc).__name__}"
-            )
-        try:
-            await checker.follow_up(job, result)
-        except Exception:  # the outcome is known; an archive bug must not replace it
-            log.exception("archive follow-up of %s failed unexpectedly", job.url)
-        return result
-
-    # Writing ---------------------------------------------------------------------------------
-
-    async def _flush(self, *, final: bool = False) -> None:
-        """Write buffered results in the background; at most one write in flight."""
-        if self._writing is not None and (final or self._writing.done()):
-            self._record(await self._writing)
-            self._writing = None
-        due = len(self._buffer) >= WRITE_BATCH or (
-            time.monotonic() - self._last_write >= WRITE_INTERVAL
-        )
-        if not self._buffer or not (due or final) or self._writing is not None:
-            return
-        batch, self._buffer = self._buffer, []
-        self._last_write = time.monotonic()
-        self._writing = asyncio.ensure_future(self._in_db(self._write, batch))
-        self._writing.add_done_callback(lambda _: self._wake.set() if self._wake else None)
-        if final:
-            self._record(await self._writing)
-            self._writing = None
-
-    def _write(self, batch: list[tuple[CheckResult, datetime]]) -> list[Written]:
+    def _write(self, batch: list[Timed]) -> list[Written]:
         with self.database.transaction() as session:
             return write_results(
                 session, batch, self.settings, worker=self.worker, rng=self.rng, release=True
@@ -453,10 +412,14 @@ class Engine:
         """Run ``func`` on the engine's one database thread, leaving the event loop free."""
         return await asyncio.get_running_loop().run_in_executor(self._db, partial(func, *args))
 
+    def _wake_up(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
     def _background(self, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
         """Run ``func`` on the database thread; the loop wakes when it is done."""
         future = asyncio.ensure_future(self._in_db(func, *args))
-        future.add_done_callback(lambda _: self._wake.set() if self._wake else None)
+        future.add_done_callback(lambda _: self._wake_up())
         self._jobs.add(future)
         return future
 
