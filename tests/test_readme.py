@@ -1,8 +1,8 @@
 """The README's typical session works verbatim for a newcomer.
 
 Every command of it runs as written, in a fresh place with the default database, except the
-two that reach the internet (``check``, ``schedule``): tests never leave 127.0.0.1; and
-``serve``, which serves until Ctrl-C (tests/test_web*.py serve the workspace).
+three that reach the internet (``check``, ``follow``, ``schedule``): tests never leave
+127.0.0.1; and ``serve``, which serves until Ctrl-C (tests/test_web*.py serve the workspace).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from tracker.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-NETWORK = {"check", "schedule"}
+NETWORK = {"check", "follow", "schedule"}
 SERVES = {"serve"}  # until Ctrl-C
 
 
@@ -52,8 +52,19 @@ def test_the_typical_session_runs_as_written(
         assert result.exit_code == 0, f"{line}\n{result.stdout}\n{result.stderr}"
         outputs[words[1]] = result.stdout
         ran.append(words[1])
-    assert ran == ["init", "reviewers", "reviewers", "ingest", "claims", "verdict", "report"]
+    assert ran == [
+        "init",
+        "reviewers",
+        "reviewers",
+        "ingest",
+        "claims",
+        "verdict",
+        "report",
+        "captures",
+        "alerts",
+    ]
     [poll] = [row for row in outputs["claims"].splitlines() if row.startswith("2\t")]
     assert "69% of Poles" in poll
     assert "accurate" in outputs["verdict"]
     assert "<h1>Verification report" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "desk@example.org" in outputs["alerts"]
