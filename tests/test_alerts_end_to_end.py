@@ -42,7 +42,7 @@ def _environment(smtp: LocalSMTP | None = None, **extra: str) -> dict[str, str]:
         "FACT_TRACKER_ARCHIVE_URL": "",
         "FACT_TRACKER_DEAD_AFTER_CHECKS": "1",
         "FACT_TRACKER_DEAD_AFTER_HOURS": "0",
-        "FACT_TRACKER_FEEDS_HOST_DELAY_SECONDS": "0",
+        "FACT_TRACKER_PER_DOMAIN_LIMITS": "127.0.0.1=2/1000",
         "FACT_TRACKER_PAGE_JUDGING": "threads",
         "FACT_TRACKER_MAX_RETRIES": "0",
         "FACT_TRACKER_TIMEOUT": "5",

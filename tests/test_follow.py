@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from tests.conftest import CliInvoker
+from tests.support.links import add_links
 from tests.support.publication import Publication
 from tests.support.server import LocalServer, Reply
 from tracker.actors import SCHEDULER, Actor
@@ -19,7 +20,9 @@ from tracker.errors import InvalidInput
 from tracker.feeds.models import FollowedFeed
 from tracker.feeds.services import feed_status, follow, list_feeds, poll_feeds
 from tracker.feeds.views import EntryView
-from tracker.models import Reviewer, utcnow
+from tracker.models import Host, Reviewer, utcnow
+from tracker.politeness import hosts
+from tracker.schedule.worker import check_due
 from tracker.settings import Settings
 
 
@@ -32,7 +35,7 @@ def ana(database: Database) -> Actor:
 
 @pytest.fixture
 def polite(settings: Settings) -> Settings:
-    return settings.with_overrides(feeds_host_delay_seconds=0, timeout=5.0)
+    return settings.with_overrides(per_host_rate=1000, timeout=5.0)
 
 
 @pytest.fixture
@@ -127,14 +130,114 @@ def test_a_host_asking_to_wait_is_polled_later(
     publication.publish("a", "A story", publication.server.url("/src"))
     view = follow(database, ana, polite, publication.server.url("/feed.xml"))
     publication.server.route("/feed.xml", Reply(429, "slow down", headers={"Retry-After": "7200"}))
+    # The host's pause (its Retry-After, capped at max_host_pause_seconds) sets the next poll.
+    polite = polite.with_overrides(feeds_poll_minutes=1, max_host_pause_seconds=7200)
     poll_feeds(database, SCHEDULER, polite, worker="w1")
     (feed,) = list_feeds(database, ana)
     assert feed.last_status is not None
-    assert feed.last_status.startswith("HTTP 429")
+    assert "paused until" in feed.last_status
+    assert "HTTP 429 Retry-After" in feed.last_status
     assert feed.next_poll_at is not None
     assert feed.last_polled_at is not None
-    assert (feed.next_poll_at - feed.last_polled_at).total_seconds() >= 7200
+    # (the pause began at the answer, a moment before the poll was recorded)
+    assert (feed.next_poll_at - feed.last_polled_at).total_seconds() >= 7200 - 30
     assert feed.id == view.id
+
+
+def _hits(server: LocalServer) -> int:
+    return sum(server.hits.values())
+
+
+def test_a_host_paused_by_a_checker_is_not_asked_by_a_poll(
+    database: Database, ana: Actor, polite: Settings, publication: Publication
+) -> None:
+    server = publication.server
+    publication.publish("a", "A story", server.url("/src"))
+    view = follow(database, ana, polite, server.url("/feed.xml"))
+    server.route("/limited", Reply(429, "slow down", headers={"Retry-After": "600"}))
+    add_links(database, [server.url("/limited")])
+    assert check_due(database, SCHEDULER, polite, worker="checker", read_ahead=20).checked == 1
+    before = _hits(server)
+
+    report = poll_feeds(database, SCHEDULER, polite, worker="w1")
+
+    assert report.feeds == 1
+    assert _hits(server) == before  # neither the feed nor its article was asked
+    (feed,) = list_feeds(database, ana)
+    assert feed.last_status is not None
+    assert feed.last_status.startswith(f"deferred: {server.origin} paused until")
+    with database.reading() as session:
+        [paused] = hosts.paused_hosts(session)
+    assert feed.next_poll_at is not None
+    assert feed.next_poll_at >= paused.paused_until  # polled again after the pause, not before
+    assert feed_status(database, ana, view.id).entries == ()
+
+
+def test_a_429_during_a_poll_pauses_the_host_for_checkers_too(
+    database: Database,
+    ana: Actor,
+    polite: Settings,
+    publication: Publication,
+    run_cli: CliInvoker,
+) -> None:
+    server = publication.server
+    first = publication.publish("a", "A story", server.url("/src"))
+    newest = publication.publish("b", "B story", server.url("/src"))
+    story = server.routes[server.url("/news/b.html").removeprefix(server.origin)]
+    server.route("/news/b.html", Reply(429, "slow down", headers={"Retry-After": "600"}))
+    view = follow(database, ana, polite, server.url("/feed.xml"))
+
+    report = poll_feeds(database, SCHEDULER, polite, worker="w1")
+
+    # The newest article answered 429: the host is paused, the other entry not fetched, and
+    # both wait for the next poll (nothing recorded, so they are new again then).
+    assert (report.ingested, report.failed, report.skipped) == (0, 0, 0)
+    assert server.hits["/news/a.html"] == 0
+    (feed,) = list_feeds(database, ana)
+    assert feed.last_status is not None
+    assert feed.last_status.startswith("2 waiting for the next poll")
+    assert "HTTP 429 Retry-After" in feed.last_status
+    assert feed_status(database, ana, view.id).entries == ()
+    data = json.loads(run_cli("schedule", "status", "--json").stdout)
+    assert [(p["host"], p["reason"]) for p in data["paused_hosts"]] == [
+        (server.origin, "HTTP 429 Retry-After")
+    ]
+    # A checker leaves the paused host alone.
+    add_links(database, [server.url("/src")])
+    before = _hits(server)
+    assert check_due(database, SCHEDULER, polite, worker="checker", read_ahead=20).checked == 0
+    assert _hits(server) == before
+
+    # Once the pause is over, the next poll fetches the whole feed again and ingests both.
+    server.route("/news/b.html", story)
+    with database.transaction() as session:
+        session.execute(update(Host).values(paused_until=None))
+    _due_now(database)
+    assert poll_feeds(database, SCHEDULER, polite, worker="w1").ingested == 2
+    urls = {entry.url for entry in feed_status(database, ana, view.id).entries}
+    assert urls == {first, newest}
+
+
+def test_polls_keep_to_the_hosts_rate_from_the_domain_limits(
+    database: Database, ana: Actor, polite: Settings, publication: Publication
+) -> None:
+    server = publication.server
+    for n in range(6):
+        publication.publish(f"s{n}", f"Story {n}", "https://elsewhere.example.org/src")
+    paced = polite.with_overrides(per_domain_limits="127.0.0.1=1/4")
+    follow(database, ana, paced, server.url("/feed.xml"))
+    server.arrivals.clear()
+
+    assert poll_feeds(database, SCHEDULER, paced, worker="w1").ingested == 6
+
+    # The feed and six articles, one at a time, starts 0.25 s apart: never six in a second at
+    # the server (one late arrival may close up on the next, so the bound is the rate plus
+    # one), and over a second and a half in all. Unpaced (per_host_rate=1000) all seven
+    # arrive within one second.
+    times = sorted(server.arrivals)
+    assert len(times) == 7
+    assert server.max_per_second() <= 5
+    assert times[-1] - times[0] >= 6 * 0.25 * 0.95
 
 
 def test_following_is_validated(
@@ -159,7 +262,7 @@ def test_following_is_validated(
 def test_follow_commands(
     run_cli: CliInvoker, publication: Publication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FACT_TRACKER_FEEDS_HOST_DELAY_SECONDS", "0")
+    monkeypatch.setenv("FACT_TRACKER_PER_DOMAIN_LIMITS", "127.0.0.1=2/1000")
     publication.publish("a", "A story", publication.server.url("/src"))
     out = run_cli("follow", publication.server.url("/")).stdout
     assert "Following The Daily Example" in out

@@ -8,6 +8,8 @@ flag or a form field. The CLI maps these classes to exit codes in one table
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class TrackerError(Exception):
     """Base of every error the tracker reports to a user as one readable line."""
@@ -43,7 +45,17 @@ class StaleVersion(TrackerError):
 
 
 class FetchError(TrackerError):
-    """Fetching a document failed (network, size cap, refused by the SSRF guard...)."""
+    """Fetching a document failed (network, size cap, refused by the SSRF guard...).
+
+    When the host answered, ``status`` and ``headers`` are its answer (a 429's Retry-After
+    pauses the host: :func:`tracker.politeness.gate.pause_asked`)."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers: Mapping[str, str] = headers or {}
 
 
 class DatabaseError(TrackerError):

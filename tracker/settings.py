@@ -224,9 +224,6 @@ class Settings(BaseSettings):
     feeds_poll_minutes: float = Field(
         60.0, gt=0, description="How often each followed feed or sitemap is polled"
     )
-    feeds_host_delay_seconds: float = Field(
-        1.0, ge=0, description="Pause between two article fetches from one host while polling"
-    )
     feeds_max_entries: int = Field(
         50, ge=1, description="New articles ingested from one feed per poll (the rest wait)"
     )

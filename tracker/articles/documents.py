@@ -72,7 +72,11 @@ def _fetch(settings: Settings, source: str, fmt: Format) -> Document:
     except FetchFailure as failure:
         raise FetchError(f"cannot fetch {address}: {failure}") from None
     if result.status >= 400:
-        raise FetchError(f"{address} answered HTTP {result.status}: no article to ingest")
+        raise FetchError(
+            f"{address} answered HTTP {result.status}: no article to ingest",
+            status=result.status,
+            headers=result.headers,
+        )
     if result.truncated:
         raise InvalidInput(
             f"{address} is larger than {settings.max_body_bytes} bytes "

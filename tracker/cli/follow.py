@@ -31,11 +31,12 @@ def follow() -> None:
 
     URL is the publication's RSS or Atom feed, its sitemap, or its home page (the feed is found
     from <link rel="alternate">). `fact-tracker schedule` polls each followed publication every
-    FACT_TRACKER_FEEDS_POLL_MINUTES with conditional requests, one article fetch at a time per
-    host (FACT_TRACKER_FEEDS_HOST_DELAY_SECONDS apart), later when the host answers 429 or 503
-    with Retry-After, and ingests up to FACT_TRACKER_FEEDS_MAX_ENTRIES new articles a poll;
-    what it skipped, and why, is kept (`follow status`). The domain's credibility record grows
-    with every article.
+    FACT_TRACKER_FEEDS_POLL_MINUTES with conditional requests and the checker's politeness (one
+    fetch at a time per host, spaced by FACT_TRACKER_PER_HOST_RATE or
+    FACT_TRACKER_PER_DOMAIN_LIMITS; a host paused by a 429, 503 or Retry-After is left alone by
+    checkers and pollers until its pause ends), and ingests up to FACT_TRACKER_FEEDS_MAX_ENTRIES
+    new articles a poll; what it skipped, and why, is kept (`follow status`). The domain's
+    credibility record grows with every article.
 
     \b
     Examples:

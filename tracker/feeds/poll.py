@@ -1,5 +1,10 @@
-"""Polling followed publications: conditional requests, the host's pace, new articles ingested
-through the ingest service, and a record of every entry skipped and why.
+"""Polling followed publications: conditional requests, the host's politeness, new articles
+ingested through the ingest service, and a record of every entry skipped and why.
+
+Politeness is the checker's (:mod:`tracker.politeness`): a host paused in the database (a
+checker's 429, a previous poll's) is not asked; a 429, 503 or ``Retry-After`` answered to a poll
+pauses the host for every worker with :func:`tracker.politeness.hosts.pause`; requests to one
+host are spaced by its rate (``per_host_rate``, ``per_domain_limits``).
 
 Feeds are claimed under leases (``FOR UPDATE SKIP LOCKED``, the database's clock) like due
 links, so several schedulers never poll one feed at once.
@@ -8,12 +13,12 @@ links, so several schedulers never poll one feed at once.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from tracker.actors import FOLLOWER
 from tracker.db import Database
@@ -21,6 +26,10 @@ from tracker.errors import FetchError, InvalidInput, TrackerError
 from tracker.feeds.models import FeedEntry, FollowedFeed
 from tracker.feeds.parse import Entry, Listing, read_listing
 from tracker.models import Article, utcnow
+from tracker.politeness import hosts
+from tracker.politeness.gate import RATE_MARGIN, pause_asked
+from tracker.politeness.hosts import host_key
+from tracker.politeness.limits import Politeness
 from tracker.schedule.leases import database_now
 from tracker.settings import Settings
 
@@ -48,7 +57,84 @@ class Fetched:
     url: str
     etag: str | None
     last_modified: str | None
-    retry_after: float | None
+    headers: Mapping[str, str]
+
+
+class Pace:
+    """Starts of requests to one host spaced by its rate, across the feeds of one poll round."""
+
+    def __init__(self, politeness: Politeness, clock: Callable[[], float] = time.monotonic):
+        self.politeness = politeness
+        self.clock = clock
+        self._next: dict[str, float] = {}
+
+    def wait(self, key: str) -> None:
+        now = self.clock()
+        start = max(now, self._next.get(key, now))
+        if start > now:
+            time.sleep(start - now)
+        self._next[key] = start + self.politeness.limits_for(key).interval * RATE_MARGIN
+
+
+@dataclass
+class Polite:
+    """One poll's politeness: the pace, and the latest end of a pause met (None: none met)."""
+
+    politeness: Politeness
+    pace: Pace
+    resume_at: datetime | None = None
+    held: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Polite:
+        politeness = Politeness.from_settings(settings)
+        return cls(politeness, Pace(politeness))
+
+    def paused(self, database: Database, key: str) -> bool:
+        """Whether ``key`` is paused in the database now (noted, with when it resumes)."""
+        with database.reading() as session:
+            found = [host for host in hosts.paused_hosts(session) if host.key == key]
+        if found:
+            self._met(key, found[0].paused_until, found[0].reason)
+        return bool(found)
+
+    def answered(
+        self, database: Database, url: str, status: int | None, headers: Mapping[str, str]
+    ) -> bool:
+        """Pause the host for every worker if this answer asks for it; whether it did."""
+        asked = pause_asked(status, headers, self.politeness) if status else None
+        if asked is None:
+            return False
+        key = host_key(url)
+        with database.transaction() as session:
+            until = hosts.pause(session, key, *asked)
+        self._met(key, until, asked[1])
+        return True
+
+    def _met(self, key: str, until: datetime, reason: str | None) -> None:
+        if self.resume_at is None or until > self.resume_at:
+            self.resume_at = until
+        note = f"{key} paused until {until:%Y-%m-%d %H:%M:%S}" + (f" ({reason})" if reason else "")
+        if note not in self.held:
+            self.held.append(note)
+
+    def fetch(
+        self,
+        database: Database,
+        settings: Settings,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Fetched | None:
+        """A paced conditional GET, None when the host is paused (before, or by this answer)."""
+        key = host_key(url)
+        if self.paused(database, key):
+            return None
+        self.pace.wait(key)
+        fetched = fetch(settings, url, etag, last_modified)
+        if self.answered(database, fetched.url, fetched.status, fetched.headers):
+            return None
+        return fetched
 
 
 def fetch(settings: Settings, url: str, etag: str | None, last_modified: str | None) -> Fetched:
@@ -70,20 +156,8 @@ def fetch(settings: Settings, url: str, etag: str | None, last_modified: str | N
         url=result.final_url,
         etag=result.headers.get("etag"),
         last_modified=result.headers.get("last-modified"),
-        retry_after=_seconds(result.headers.get("retry-after")),
+        headers=result.headers,
     )
-
-
-def _seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - utcnow()).total_seconds()) if when.tzinfo else None
 
 
 def claim_due(database: Database, owner: str, settings: Settings, limit: int = 20) -> list[int]:
@@ -125,36 +199,38 @@ def poll_feed(
     report: PollReport,
     *,
     ingest: Ingest | None = None,
+    polite: Polite | None = None,
 ) -> None:
-    """Poll one claimed feed: fetch (conditionally), ingest new entries, record, release."""
+    """Poll one claimed feed: fetch (conditionally, politely), ingest new entries, record,
+    release. A paused host defers the feed, or leaves its entries for the next poll."""
     with database.reading() as session:
         feed = session.get(FollowedFeed, feed_id)
         if feed is None:
             return
         url, etag, modified = feed.feed_url, feed.etag, feed.last_modified
     ingest = ingest or _ingest_with(database, settings)
+    polite = polite or Polite.from_settings(settings)
+    polite.resume_at, polite.held = None, []
     report.feeds += 1
     values: dict[str, object] = {}
-    delay = timedelta(minutes=settings.feeds_poll_minutes)
     try:
-        fetched = fetch(settings, url, etag, modified)
-        if fetched.status == 304:
+        fetched = polite.fetch(database, settings, url, etag=etag, last_modified=modified)
+        if fetched is None:
+            values["last_status"] = "deferred: " + "; ".join(polite.held)
+        elif fetched.status == 304:
             report.not_modified += 1
-            retried = _ingest_new(
+            retried, _ = _ingest_new(
                 database,
-                settings,
                 feed_id,
                 _failed(database, feed_id),
+                settings=settings,
                 ingest=ingest,
                 report=report,
+                polite=polite,
             )
             values["last_status"] = "not modified" + (
                 f"; retried: {retried}" if retried != "nothing new" else ""
             )
-        elif fetched.status in (429, 503):
-            wait = fetched.retry_after or delay.total_seconds()
-            delay = max(delay, timedelta(seconds=min(wait, 7 * 86400)))
-            values["last_status"] = f"HTTP {fetched.status}: polled again later, as asked"
         elif not 200 <= fetched.status < 300:
             values["last_status"] = f"HTTP {fetched.status}"
         else:
@@ -163,13 +239,21 @@ def poll_feed(
                 values["last_status"] = "not a feed or sitemap any more"
             else:
                 if listing.kind == "sitemapindex":
-                    listing = _children(settings, listing)
-                done = _ingest_new(
-                    database, settings, feed_id, listing.entries, ingest=ingest, report=report
+                    listing = _children(database, settings, listing, polite)
+                done, complete = _ingest_new(
+                    database,
+                    feed_id,
+                    listing.entries,
+                    settings=settings,
+                    ingest=ingest,
+                    report=report,
+                    polite=polite,
                 )
-                values.update(
-                    etag=_cut(fetched.etag, 500), last_modified=_cut(fetched.last_modified, 100)
-                )
+                if complete:  # else no validators: the next poll must see the waiting entries
+                    values.update(
+                        etag=_cut(fetched.etag, 500),
+                        last_modified=_cut(fetched.last_modified, 100),
+                    )
                 values["last_status"] = done
                 if listing.title:
                     values["title"] = listing.title
@@ -177,33 +261,50 @@ def poll_feed(
         values["last_status"] = str(exc)
         report.errors.append(str(exc))
     with database.transaction() as session:
-        now = database_now(session)
-        values["last_status"] = _cut(str(values["last_status"]), STATUS_CHARS)
-        session.execute(
-            update(FollowedFeed)
-            .where(FollowedFeed.id == feed_id, FollowedFeed.lease_owner == owner)
-            .values(
-                **values,
-                last_polled_at=now,
-                next_poll_at=now + delay,
-                lease_owner=None,
-                lease_expires_at=None,
-            )
-            .execution_options(synchronize_session=False)
+        _release(session, feed_id, owner, values, settings=settings, resume_at=polite.resume_at)
+
+
+def _release(
+    session: Session,
+    feed_id: int,
+    owner: str,
+    values: dict[str, object],
+    *,
+    settings: Settings,
+    resume_at: datetime | None,
+) -> None:
+    now = database_now(session)
+    next_poll = now + timedelta(minutes=settings.feeds_poll_minutes)
+    if resume_at is not None and resume_at > next_poll:
+        next_poll = resume_at  # a paused host: not before its pause ends
+    values["last_status"] = _cut(str(values["last_status"]), STATUS_CHARS)
+    session.execute(
+        update(FollowedFeed)
+        .where(FollowedFeed.id == feed_id, FollowedFeed.lease_owner == owner)
+        .values(
+            **values,
+            last_polled_at=now,
+            next_poll_at=next_poll,
+            lease_owner=None,
+            lease_expires_at=None,
         )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _cut(value: str | None, limit: int) -> str | None:
     return value[:limit] if value else None
 
 
-def _children(settings: Settings, index: Listing) -> Listing:
+def _children(database: Database, settings: Settings, index: Listing, polite: Polite) -> Listing:
     """The entries of a sitemap index's newest child sitemaps."""
     entries: list[Entry] = []
     for child in index.entries[:MAX_CHILD_SITEMAPS]:
         try:
-            fetched = fetch(settings, child.url, None, None)
+            fetched = polite.fetch(database, settings, child.url)
         except FetchError:
+            continue
+        if fetched is None:
             continue
         listing = read_listing(fetched.body, fetched.url) if fetched.status == 200 else None
         if listing is not None and listing.kind == "sitemap":
@@ -213,14 +314,16 @@ def _children(settings: Settings, index: Listing) -> Listing:
 
 def _ingest_new(
     database: Database,
-    settings: Settings,
     feed_id: int,
     entries: Sequence[Entry],
     *,
+    settings: Settings,
     ingest: Ingest,
     report: PollReport,
-) -> str:
-    """Ingest the entries not seen before (or that failed, a few times); a one-line status."""
+    polite: Polite,
+) -> tuple[str, bool]:
+    """Ingest the entries not seen before (or that failed, a few times): a one-line status,
+    and whether every new entry was looked at (none left waiting for the next poll)."""
     with database.reading() as session:
         known = {
             row.url: row
@@ -237,13 +340,17 @@ def _ingest_new(
         or (known[entry.url].status == "failed" and known[entry.url].attempts < MAX_ENTRY_ATTEMPTS)
     ][: settings.feeds_max_entries]
     counts = {"ingested": 0, "skipped": 0, "failed": 0}
-    last_host: str | None = None
+    held = 0
     for entry in fresh:
-        host = entry.url.split("/")[2]
-        if host == last_host and settings.feeds_host_delay_seconds:
-            time.sleep(settings.feeds_host_delay_seconds)  # the host's pace, one page at a time
-        last_host = host
-        status, reason, article_id = _one(database, entry.url, ingest)
+        key = host_key(entry.url)
+        if polite.paused(database, key):
+            held += 1  # not recorded: the entry is new again on the next poll
+            continue
+        polite.pace.wait(key)
+        status, reason, article_id = _one(database, entry.url, ingest, polite)
+        if status == "held":
+            held += 1
+            continue
         counts[status] += 1
         _record(
             database,
@@ -257,11 +364,13 @@ def _ingest_new(
     report.ingested += counts["ingested"]
     report.skipped += counts["skipped"]
     report.failed += counts["failed"]
-    waiting = max(0, len([e for e in entries if e.url not in known]) - len(fresh))
+    waiting = held + max(0, len([e for e in entries if e.url not in known]) - len(fresh))
     parts = [f"{count} {name}" for name, count in counts.items() if count]
     if waiting:
         parts.append(f"{waiting} waiting for the next poll")
-    return ", ".join(parts) or "nothing new"
+    if held:
+        parts.append("; ".join(polite.held))
+    return ", ".join(parts) or "nothing new", not waiting
 
 
 def _failed(database: Database, feed_id: int) -> list[Entry]:
@@ -279,7 +388,11 @@ def _failed(database: Database, feed_id: int) -> list[Entry]:
         ]
 
 
-def _one(database: Database, url: str, ingest: Ingest) -> tuple[str, str | None, int | None]:
+def _one(
+    database: Database, url: str, ingest: Ingest, polite: Polite
+) -> tuple[str, str | None, int | None]:
+    """Ingest one entry: its status (``held`` when its host just asked to be left alone),
+    the reason when not ingested, its article."""
     with database.reading() as session:
         existing = session.scalar(
             select(Article.id).where(Article.url == url, Article.deleted_at.is_(None))
@@ -289,6 +402,8 @@ def _one(database: Database, url: str, ingest: Ingest) -> tuple[str, str | None,
     try:
         return "ingested", None, ingest(url)
     except FetchError as exc:
+        if polite.answered(database, url, exc.status, exc.headers):
+            return "held", None, None
         return "failed", str(exc)[:500], None
     except (InvalidInput, TrackerError) as exc:
         return "skipped", str(exc)[:500], None

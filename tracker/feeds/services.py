@@ -120,14 +120,15 @@ def remove_feed(database: Database, actor: Actor, feed_id: int) -> FeedView:
 
 def poll_feeds(database: Database, actor: Actor, settings: Settings, *, worker: str) -> PollView:
     """Poll the followed publications that are due (the scheduler's job)."""
-    from tracker.feeds.poll import PollReport, claim_due, poll_feed
+    from tracker.feeds.poll import Polite, PollReport, claim_due, poll_feed
 
     with database.reading() as session:
         authorize(session, actor, Role.REVIEWER, system=True, action="poll followed publications")
     owner = f"feeds-{worker}"
     report = PollReport()
+    polite = Polite.from_settings(settings)  # one pace per host across the round's feeds
     for feed_id in claim_due(database, owner, settings):
-        poll_feed(database, settings, feed_id, owner, report)
+        poll_feed(database, settings, feed_id, owner, report, polite=polite)
     return PollView(
         report.feeds, report.not_modified, report.ingested, report.skipped, report.failed
     )
