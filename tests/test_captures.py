@@ -420,3 +420,28 @@ def test_a_warc_file_name_from_the_database_cannot_leave_the_store(
     assert not out.exists() or b"TOP-SECRET" not in out.read_bytes()
     said = run_cli("captures", "show", str(capture_id), exit_code=2)  # type: ignore[operator]
     assert "TOP-SECRET" not in said.output
+
+
+def test_a_stored_gzip_bomb_is_read_back_cut_at_the_cap(tmp_path: Path) -> None:
+    """20 MB of zeros in 20 kB of gzip: read back decoded to the cap, not expanded whole."""
+    from tracker.captures.reading import read_record
+
+    bomb = gzip.compress(b"\0" * 20_000_000, compresslevel=9)
+    exchange = Exchange(
+        "GET",
+        "http://example.org/bomb",
+        (("Host", "example.org"),),
+        (1, 1),
+        200,
+        "OK",
+        ((b"Content-Type", b"text/html"), (b"Content-Encoding", b"gzip")),
+        bomb,
+    )
+    when = datetime(2026, 12, 1, tzinfo=UTC)
+    [stored] = WarcStore(tmp_path, file_bytes=1 << 30).write(
+        [Pending(exchange, when, payload_digest(bomb), None)]
+    )
+    assert stored is not None
+    where = (stored.warc_file, stored.offset, stored.length)
+    assert len(read_record(tmp_path, *where).payload) == 5 * 1024 * 1024  # was 20 000 000
+    assert read_record(tmp_path, *where, max_bytes=1_000_000).payload == b"\0" * 1_000_000

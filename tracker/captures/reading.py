@@ -6,9 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 
 from tracker.captures.warcs import stored_file
 from tracker.errors import NotFound
+from tracker.http.decode import CappedDecoder, DecodeError, codings
+
+MAX_PAYLOAD = 5 * 1024 * 1024
+"""A payload is read back decoded to at most this (``max_body_bytes``' default)."""
 
 
 @dataclass(frozen=True)
@@ -25,8 +30,12 @@ class StoredRecord:
     """The record exactly as stored (one gzip member), for exports."""
 
 
-def read_record(folder: Path, warc_file: str, offset: int, length: int) -> StoredRecord:
-    """The record at ``offset`` of ``warc_file`` (``length`` bytes, as recorded)."""
+def read_record(
+    folder: Path, warc_file: str, offset: int, length: int, *, max_bytes: int = MAX_PAYLOAD
+) -> StoredRecord:
+    """The record at ``offset`` of ``warc_file`` (``length`` bytes, as recorded); its payload
+    decoded of its content coding to at most ``max_bytes`` (the fetcher's cap, so a stored
+    gzip or brotli bomb is cut there, not expanded whole)."""
     with stored_file(folder, warc_file).open("rb") as stream:
         stream.seek(offset)
         raw = stream.read(length)
@@ -39,7 +48,22 @@ def read_record(folder: Path, warc_file: str, offset: int, length: int) -> Store
             warc_headers=tuple(record.rec_headers.headers),
             status_line=f"{http.protocol} {http.statusline}".strip() if http else "",
             http_headers=tuple(http.headers) if http else (),
-            payload=record.content_stream().read(),
+            payload=_decoded(record, max_bytes),
             raw=raw,
         )
     raise NotFound("WARC record", f"{warc_file}@{offset}")
+
+
+def _decoded(record: ArcWarcRecord, max_bytes: int) -> bytes:
+    """The record's payload undone of its content codings, ``max_bytes`` at most (an unknown
+    or broken coding leaves what was decoded, as the fetcher does)."""
+    http = record.http_headers
+    applied = codings(*(http.get_header("content-encoding"),)) if http else []
+    decoder = CappedDecoder(applied, max_bytes, opaque_unknown=True)
+    chunks: list[bytes] = []
+    try:
+        while not decoder.exceeded and (raw := record.raw_stream.read(64 * 1024)):
+            chunks.append(decoder.feed(raw))
+    except DecodeError:
+        pass
+    return b"".join(chunks)

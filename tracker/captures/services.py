@@ -95,8 +95,11 @@ def show_capture(
         here = (capture.warc_file, capture.warc_offset, capture.warc_length)
         there = (holder.warc_file, holder.warc_offset, holder.warc_length)
     folder = capture_dir(settings)
-    record = read_record(folder, *here)
-    payload = record.payload if there == here else read_record(folder, *there).payload
+    cap = settings.max_body_bytes
+    record = read_record(folder, *here, max_bytes=cap)
+    payload = (
+        record.payload if there == here else read_record(folder, *there, max_bytes=cap).payload
+    )
     return CaptureDetail(
         capture=summary,
         status_line=record.status_line,
