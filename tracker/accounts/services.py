@@ -110,8 +110,17 @@ def login(database: Database, name: str, password: str, *, address: str) -> Logi
     from the address, within :data:`LOGIN_WINDOW`; with :class:`NotAuthenticated` for a wrong
     name or password (the same message for both). Every attempt is recorded.
     """
-    name = name.strip()[:200]
-    address = address[:ADDRESS_MAX_LENGTH]
+    # NUL cannot be stored in PostgreSQL text; no name or address holds one.
+    name = name.replace("\x00", "").strip()[:200]
+    address = address.replace("\x00", "")[:ADDRESS_MAX_LENGTH]
+    # The attempt is recorded, as failed, and committed before anything is counted: of N
+    # guesses racing in parallel, the k-th to commit counts at least k, so no more than the
+    # limit get their password checked (counting first let every racer through).
+    with database.transaction() as session:
+        attempt = LoginAttempt(name=name, address=address, succeeded=False, at=utcnow())
+        session.add(attempt)
+        session.flush()
+        attempt_id = attempt.id
     with database.reading() as session:
         _check_rate(session, name, address)
         reviewer = session.scalar(select(Reviewer).where(Reviewer.name == name))
@@ -122,24 +131,20 @@ def login(database: Database, name: str, password: str, *, address: str) -> Logi
         verified = _hasher().verify(hashed, password) and stored is not None
     except (VerificationError, InvalidHashError):
         verified = False
-    with database.transaction() as session:
-        session.add(LoginAttempt(name=name, address=address, succeeded=verified, at=utcnow()))
-        if not verified or account is None:
-            result = None
-        else:
-            token = secrets.token_urlsafe(32)
-            expires = utcnow() + SESSION_LIFETIME
-            session.add(
-                WebSession(
-                    reviewer_id=account.reviewer_id,
-                    token_hash=token_hash(token),
-                    expires_at=expires,
-                )
-            )
-            result = LoginResult(account, token, expires)
-    if result is None:
+    if not verified or account is None:
         raise NotAuthenticated(LOGIN_FAILED)
-    return result
+    with database.transaction() as session:
+        session.execute(
+            update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True)
+        )
+        token = secrets.token_urlsafe(32)
+        expires = utcnow() + SESSION_LIFETIME
+        session.add(
+            WebSession(
+                reviewer_id=account.reviewer_id, token_hash=token_hash(token), expires_at=expires
+            )
+        )
+    return LoginResult(account, token, expires)
 
 
 def _check_rate(session: Session, name: str, address: str) -> None:
@@ -147,9 +152,10 @@ def _check_rate(session: Session, name: str, address: str) -> None:
     failed = select(func.count(LoginAttempt.id)).where(
         LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
     )
+    # The attempt being made is among those counted (recorded as failed until it succeeds).
     by_name = session.scalar(failed.where(LoginAttempt.name == name)) or 0
     by_address = session.scalar(failed.where(LoginAttempt.address == address)) or 0
-    if by_name >= MAX_FAILURES_PER_NAME or by_address >= MAX_FAILURES_PER_ADDRESS:
+    if by_name > MAX_FAILURES_PER_NAME or by_address > MAX_FAILURES_PER_ADDRESS:
         minutes = int(LOGIN_WINDOW.total_seconds() // 60)
         raise TooManyAttempts(
             f"too many failed logins in the last {minutes} minutes: wait and try again"
