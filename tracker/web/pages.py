@@ -24,6 +24,7 @@ from tracker.review.services import (
     edit_claim,
     list_claims,
     note_required,
+    reject_claim,
     set_status,
 )
 from tracker.web.context import actor, database, settings
@@ -224,13 +225,8 @@ def verdict(claim_id: int) -> BaseResponse | tuple[str, int]:
 def reject(claim_id: int) -> BaseResponse | tuple[str, int]:
     draft = {"status": "rejected", "note": request.form.get("note", ""), "form": "verdict"}
     try:
-        set_status(
-            database(),
-            actor(),
-            claim_id,
-            ClaimStatus.REJECTED,
-            note=text("note"),
-            expect_version=number("version"),
+        reject_claim(
+            database(), actor(), claim_id, note=text("note"), expect_version=number("version")
         )
     except TrackerError as exc:
         return _write_refused(claim_id, exc, draft)
